@@ -1,0 +1,203 @@
+"""Trend statistics of an indicator against time, one value per row.
+
+Only the finite values of a row enter (the leading NaN of a rolling indicator, padding, and NaN from
+degenerate windows are skipped). Time is strictly increasing, so it has no ties.
+
+Kendall tau-b, O(m log m): with m finite values, n0 = m(m-1)/2 pairs, D the number of discordant
+pairs (i < j, y_i > y_j: the inversions of y, counted by merge sort) and T the number of pairs tied in y,
+    tau_b = (n0 - T - 2 D) / sqrt(n0 (n0 - T)).
+"""
+import numpy as np
+from numba import njit, prange
+
+
+_RUN = 32
+
+
+@njit(cache=True)
+def _count_inversions(a, buf):
+    """Sort ``a`` in place (bottom-up merge sort) and return the number of pairs i < j with a_i > a_j."""
+    n = a.shape[0]
+    inv = 0
+    # runs of RUN points by insertion sort: each shift past a strictly greater value is one inversion
+    for lo in range(0, n, _RUN):
+        hi = min(lo + _RUN, n)
+        for i in range(lo + 1, hi):
+            key = a[i]
+            j = i - 1
+            while j >= lo and a[j] > key:
+                a[j + 1] = a[j]
+                j -= 1
+                inv += 1
+            a[j + 1] = key
+    width = _RUN
+    src = a
+    dst = buf
+    while width < n:
+        i = 0
+        while i < n:
+            mid = min(i + width, n)
+            hi = min(i + 2 * width, n)
+            p = i
+            q = mid
+            k = i
+            while p < mid and q < hi:
+                if src[p] <= src[q]:
+                    dst[k] = src[p]
+                    p += 1
+                else:
+                    dst[k] = src[q]
+                    inv += mid - p
+                    q += 1
+                k += 1
+            while p < mid:
+                dst[k] = src[p]
+                p += 1
+                k += 1
+            while q < hi:
+                dst[k] = src[q]
+                q += 1
+                k += 1
+            i += 2 * width
+        tmp = src
+        src = dst
+        dst = tmp
+        width *= 2
+    if src is not a:
+        for i in range(n):
+            a[i] = src[i]
+    return inv
+
+
+@njit(cache=True)
+def _finite(y):
+    m = 0
+    for j in range(y.shape[0]):
+        if np.isfinite(y[j]):
+            m += 1
+    v = np.empty(m)
+    m = 0
+    for j in range(y.shape[0]):
+        if np.isfinite(y[j]):
+            v[m] = y[j]
+            m += 1
+    return v
+
+
+@njit(cache=True)
+def kendall_row(y):
+    v = _finite(y)
+    m = v.shape[0]
+    if m < 2:
+        return np.nan
+    buf = np.empty(m)
+    d = _count_inversions(v, buf)  # v is now sorted
+    ties = 0.0
+    run = 1
+    for j in range(1, m):
+        if v[j] == v[j - 1]:
+            run += 1
+        else:
+            ties += run * (run - 1) / 2.0
+            run = 1
+    ties += run * (run - 1) / 2.0
+    n0 = m * (m - 1) / 2.0
+    den = np.sqrt(n0 * (n0 - ties))
+    if den == 0.0:
+        return np.nan
+    return (n0 - ties - 2.0 * d) / den
+
+
+@njit(cache=True, parallel=True)
+def kendall(Y):
+    """Kendall tau-b of each row of Y (B, n) against time. Returns (B,)."""
+    B = Y.shape[0]
+    out = np.empty(B)
+    for i in prange(B):
+        out[i] = kendall_row(Y[i])
+    return out
+
+
+@njit(cache=True)
+def _ranks_avg(v):
+    """Average ranks (1-based) of v, ties sharing the mean rank."""
+    m = v.shape[0]
+    order = np.argsort(v, kind="mergesort")
+    r = np.empty(m)
+    j = 0
+    while j < m:
+        k = j
+        while k + 1 < m and v[order[k + 1]] == v[order[j]]:
+            k += 1
+        avg = 0.5 * (j + k) + 1.0
+        for q in range(j, k + 1):
+            r[order[q]] = avg
+        j = k + 1
+    return r
+
+
+@njit(cache=True)
+def spearman_row(y):
+    v = _finite(y)
+    m = v.shape[0]
+    if m < 2:
+        return np.nan
+    r = _ranks_avg(v)
+    mr = (m + 1) / 2.0
+    sxy = 0.0
+    sxx = 0.0
+    syy = 0.0
+    for j in range(m):
+        dx = (j + 1) - mr
+        dy = r[j] - mr
+        sxy += dx * dy
+        sxx += dx * dx
+        syy += dy * dy
+    if syy == 0.0:
+        return np.nan
+    return sxy / np.sqrt(sxx * syy)
+
+
+@njit(cache=True, parallel=True)
+def spearman(Y):
+    """Spearman rank correlation of each row of Y against time. Returns (B,)."""
+    B = Y.shape[0]
+    out = np.empty(B)
+    for i in prange(B):
+        out[i] = spearman_row(Y[i])
+    return out
+
+
+@njit(cache=True)
+def ols_row(t, y):
+    # two-pass on the finite values
+    m = 0
+    st = 0.0
+    sy = 0.0
+    for j in range(y.shape[0]):
+        if np.isfinite(y[j]):
+            m += 1
+            st += t[j]
+            sy += y[j]
+    if m < 2:
+        return np.nan
+    mt = st / m
+    my = sy / m
+    sxy = 0.0
+    sxx = 0.0
+    for j in range(y.shape[0]):
+        if np.isfinite(y[j]):
+            dt = t[j] - mt
+            sxy += dt * (y[j] - my)
+            sxx += dt * dt
+    return sxy / sxx
+
+
+@njit(cache=True, parallel=True)
+def ols_slope(t, Y):
+    """OLS slope of each row of Y on time t (per unit time). Returns (B,)."""
+    B = Y.shape[0]
+    out = np.empty(B)
+    for i in prange(B):
+        out[i] = ols_row(t, Y[i])
+    return out

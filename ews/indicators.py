@@ -1,0 +1,510 @@
+"""Rolling indicators: a registry of name -> estimator, expected direction before a fold, formula.
+
+Windows
+-------
+``window`` is a fraction of each row's length (``0 < window <= 1``: ``w = floor(window * n)``, with a
+1e-9 tolerance so that 0.29 * 100 gives 29) or a whole number of points (an ``int``). Windows are
+right-aligned: the value of the window ``x[j-w+1], ..., x[j]`` is stamped at ``t[j]``; the first
+``w - 1`` time points have no value (NaN). Windows must have at least 3 points and fit in the series.
+
+Estimators (window values x_1..x_w, mean m, z_t = x_t - m)
+---------------------------------------------------------
+mean          m
+variance      sum z^2 / (w - 1)
+std           sqrt(variance)
+cv            std(residuals) / mean(state): the spread of the residuals relative to the level of the
+              undetrended state (equal to std/mean without detrending)
+skewness      g1 = (sum z^3 / w) / (sum z^2 / w)^(3/2); ``adjusted=True``: G1 = g1 sqrt(w(w-1)) / (w-2)
+              (pandas, Excel)
+kurtosis      excess g2 = (sum z^4 / w) / (sum z^2 / w)^2 - 3; ``excess=False``: b2 = g2 + 3;
+              ``adjusted=True``: G2 = ((w+1) g2 + 6)(w-1) / ((w-2)(w-3)) (pandas), plus 3 if not excess
+ar1           OLS AR(1) coefficient on the demeaned window, sum_{t=2..w} z_t z_{t-1} / sum_{t=1..w-1} z_t^2
+              (R's ``ar.ols(demean=TRUE, intercept=FALSE)``)
+autocorrelation  lag-k Pearson correlation of the pairs (x_t, x_{t+k}), t = 1..w-k, each member of the pair
+              centred on its own mean (pandas ``Series.autocorr``; ewstools' ``ac1`` for k = 1)
+acf1          biased sample autocorrelation at lag 1, sum_{t=2..w} z_t z_{t-1} / sum_{t=1..w} z_t^2 (R's acf)
+return_rate   1 - ar1 (the recovery rate per step of a linearised AR(1) process; falls before a fold)
+density_ratio S(f_low) / S(f_high) of the AR(1) spectrum fitted by Yule-Walker (r = acf1),
+              S(f) = sigma^2 / (1 - 2 r cos(2 pi f) + r^2), f in cycles per time step; default
+              f_low = 0.05, f_high = 0.5 (the Nyquist frequency). A monotone function of acf1 (so its Kendall
+              tau equals acf1's); reported because the field uses it (R earlywarnings uses
+              f_low = 0.5/(w-1), see ews.compat.earlywarnings).
+
+Directions (expected change before a fold bifurcation): +1 rising, -1 falling, 0 either way.
+
+Constant windows give variance 0 and NaN for every ratio (with a ``DegenerateWindowWarning``).
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import xarray as xr
+
+from ._errors import DegenerateWindowWarning, InputError
+from .series import TimeSeries, as_timeseries
+
+
+# ----------------------------------------------------------------------------------------------------
+# windows
+# ----------------------------------------------------------------------------------------------------
+def check_window(window) -> None:
+    """Validate the form of ``window`` (a fraction in (0, 1] or an int >= 3)."""
+    if isinstance(window, bool) or not isinstance(window, (int, float, np.integer, np.floating)):
+        raise InputError(f"window must be a fraction in (0, 1] or a whole number of points; got {window!r}.")
+    if isinstance(window, (int, np.integer)):
+        if window < 3:
+            raise InputError(f"window={window} points is too small; windows need at least 3 points.")
+        return
+    if not (math.isfinite(window) and 0 < window <= 1):
+        hint = " (for a number of points pass an int)" if window > 1 else ""
+        raise InputError(f"window as a fraction must satisfy 0 < window <= 1, got {window}{hint}.")
+
+
+def resolve_windows(window, lengths: np.ndarray, strict: bool = True) -> np.ndarray:
+    """Window in points for every row.
+
+    ``w = floor(window * n + 1e-9)`` for a fraction, ``window`` for an int. Rows whose window is under
+    3 points or longer than the row get 0 (no output) — an error when ``strict`` or when no row is
+    usable.
+    """
+    check_window(window)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    if isinstance(window, (int, np.integer)):
+        w = np.full(lengths.shape, int(window), dtype=np.int64)
+    else:
+        w = np.floor(float(window) * lengths + 1e-9).astype(np.int64)
+    bad_small = w < 3
+    bad_long = w > lengths
+    bad = bad_small | bad_long
+    if bad.any():
+        i = int(np.flatnonzero(bad.reshape(-1))[0])
+        li, wi = int(lengths.reshape(-1)[i]), int(w.reshape(-1)[i])
+        if bad_small.reshape(-1)[i]:
+            msg = (f"the window is {wi} point(s) for a series of {li} points; windows need at least 3 points. "
+                   "Use a larger window fraction or a longer series.")
+        else:
+            msg = (f"the series has {li} points but the window needs {wi}; "
+                   "use a smaller window or a longer series.")
+        if strict or bad.all():
+            if bad.size > 1:
+                msg = f"{int(bad.sum())} of {bad.size} series are too short for the window; first: " + msg
+            raise InputError(msg)
+        warnings.warn(
+            f"{int(bad.sum())} of {bad.size} series are too short for the window; their indicators are NaN. "
+            f"First: {msg}",
+            DegenerateWindowWarning,
+            stacklevel=3,
+        )
+        w = np.where(bad, 0, w)
+    return w
+
+
+# ----------------------------------------------------------------------------------------------------
+# registry
+# ----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IndicatorDef:
+    """A registered indicator.
+
+    ``kernel`` says what the indicator needs from the streaming kernels:
+    ``("moments", input, code)``, ``("lag", input, code, lag)``, or ``("custom", func)`` where
+    ``func(ctx, windows, **params) -> (n_rows, n)``. ``finalize(values_dict, **params)`` combines
+    kernel outputs (e.g. cv = std / mean).
+    """
+
+    name: str
+    direction: int
+    summary: str
+    formula: str
+    reference: str = ""
+    defaults: dict = field(default_factory=dict)
+    requests: Callable[..., list] = None  # params -> list of kernel request keys
+    finalize: Callable[..., np.ndarray] = None  # (outputs: dict key->array, **params) -> array
+    min_window: int = 3
+
+
+_REGISTRY: dict[str, IndicatorDef] = {}
+
+
+def register(defn: IndicatorDef) -> IndicatorDef:
+    """Add an indicator to the registry (one definition, one registration)."""
+    if defn.name in _REGISTRY:
+        raise InputError(f"an indicator named {defn.name!r} is already registered.")
+    _REGISTRY[defn.name] = defn
+    return defn
+
+
+def register_window_function(name: str, func: Callable[[np.ndarray], float], *, direction: int = 0,
+                             summary: str = "", input: str = "residuals") -> IndicatorDef:
+    """Register any function ``window values (1-D array) -> number`` as an indicator.
+
+    This is the general (slow, O(n w) with a Python call per row) path, for trying new indicators;
+    built-in indicators use O(n) streaming kernels.
+
+    Examples
+    --------
+    >>> import numpy as np, ews
+    >>> _ = ews.indicators.register_window_function("range", lambda v: v.max() - v.min(), direction=1)
+    >>> "range" in ews.indicators.names()
+    True
+    >>> ews.indicators.unregister("range")
+    """
+    if input not in ("residuals", "state"):
+        raise InputError("input must be 'residuals' or 'state'.")
+
+    def _custom(ctx, windows):
+        X = ctx.rows(input)
+        out = np.full(X.shape, np.nan)
+        from numpy.lib.stride_tricks import sliding_window_view
+
+        for i in range(X.shape[0]):
+            w, L = int(windows[i]), int(ctx.lengths[i])
+            if w == 0:
+                continue
+            sw = sliding_window_view(X[i, :L], w)
+            out[i, w - 1 : L] = [func(v) for v in sw]
+        return out
+
+    return register(IndicatorDef(
+        name=name, direction=direction, summary=summary or f"user function {getattr(func, '__name__', '')}",
+        formula="user-defined", requests=lambda: [("custom", _custom)],
+        finalize=lambda out: out[("custom", _custom)],
+    ))
+
+
+def unregister(name: str) -> None:
+    _REGISTRY.pop(name, None)
+
+
+def names() -> list[str]:
+    return list(_REGISTRY)
+
+
+def get(name: str) -> IndicatorDef:
+    if name not in _REGISTRY:
+        raise InputError(f"unknown indicator {name!r}; available: {names()}.")
+    return _REGISTRY[name]
+
+
+def table():
+    """The registry as a pandas DataFrame (name, direction, summary, formula, reference, defaults)."""
+    import pandas as pd
+
+    return pd.DataFrame([
+        {"name": d.name, "direction": d.direction, "summary": d.summary, "formula": d.formula,
+         "reference": d.reference, "defaults": d.defaults}
+        for d in _REGISTRY.values()
+    ]).set_index("name")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator with its parameters, e.g. ``Indicator("autocorrelation", lag=2)``.
+
+    Hashable and comparable, so pipelines holding them are frozen values. ``label`` names its output
+    (the registry name, with non-default parameters appended: ``autocorrelation_lag2``).
+    """
+
+    name: str
+    params: tuple = ()
+
+    def __init__(self, name: str, **params):
+        defn = get(name)
+        unknown = sorted(set(params) - set(defn.defaults))
+        if unknown:
+            raise InputError(
+                f"indicator {name!r} has no parameter(s) {unknown}; its parameters are "
+                f"{sorted(defn.defaults) or 'none'}."
+            )
+        full = {**defn.defaults, **params}
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "params", tuple(sorted(full.items())))
+        _validate_params(name, full)
+
+    @property
+    def definition(self) -> IndicatorDef:
+        return get(self.name)
+
+    @property
+    def kwargs(self) -> dict:
+        return dict(self.params)
+
+    @property
+    def direction(self) -> int:
+        return self.definition.direction
+
+    @property
+    def label(self) -> str:
+        defaults = self.definition.defaults
+        extra = [(k, v) for k, v in self.params if defaults.get(k) != v]
+        if not extra:
+            return self.name
+        return self.name + "".join(f"_{k}{_fmt(v)}" for k, v in extra)
+
+    def __repr__(self):
+        args = "".join(f", {k}={v!r}" for k, v in self.params)
+        return f"Indicator({self.name!r}{args})"
+
+
+def _fmt(v):
+    if isinstance(v, bool):
+        return "" if v else "False"
+    return str(v).replace(".", "p")
+
+
+def _validate_params(name, p):
+    if "lag" in p:
+        lag = p["lag"]
+        if isinstance(lag, bool) or not isinstance(lag, (int, np.integer)) or lag < 1:
+            raise InputError(f"lag must be a positive integer, got {lag!r}.")
+    for key in ("low", "high"):
+        if key in p and not (0 < p[key] <= 0.5):
+            raise InputError(f"{key} must be a frequency in (0, 0.5] cycles per step, got {p[key]!r}.")
+    if "low" in p and p["low"] >= p["high"]:
+        raise InputError(f"low ({p['low']}) must be below high ({p['high']}).")
+
+
+def as_indicator(spec) -> Indicator:
+    """'variance', ('autocorrelation', {'lag': 2}), or an Indicator -> Indicator."""
+    if isinstance(spec, Indicator):
+        return spec
+    if isinstance(spec, str):
+        return Indicator(spec)
+    if isinstance(spec, (tuple, list)) and len(spec) == 2 and isinstance(spec[0], str) and isinstance(spec[1], dict):
+        return Indicator(spec[0], **spec[1])
+    raise InputError(
+        f"cannot read {spec!r} as an indicator; pass a name ('variance'), a (name, params) pair "
+        "(('autocorrelation', {'lag': 2})) or ews.indicators.Indicator(...)."
+    )
+
+
+def as_indicators(specs) -> tuple[Indicator, ...]:
+    if isinstance(specs, (str, Indicator)):
+        specs = [specs]
+    out = tuple(as_indicator(s) for s in specs)
+    if not out:
+        raise InputError("no indicators given; choose from " + ", ".join(names()) + ".")
+    labels = [i.label for i in out]
+    dup = {l for l in labels if labels.count(l) > 1}
+    if dup:
+        raise InputError(f"indicator(s) {sorted(dup)} requested twice.")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# built-in indicators
+# ----------------------------------------------------------------------------------------------------
+def _mom(inp, code):
+    return ("moments", inp, code)
+
+
+def _lag(inp, code, lag):
+    return ("lag", inp, code, lag)
+
+
+def _builtin():
+    from ._kernels import rolling as K
+
+    def moment(name, code, direction, summary, formula, inp="residuals", reference=""):
+        register(IndicatorDef(name=name, direction=direction, summary=summary, formula=formula, reference=reference,
+                              requests=lambda: [_mom(inp, code)], finalize=lambda out: out[_mom(inp, code)]))
+
+    moment("mean", K.MEAN, 0, "window mean of the residuals", "m = sum x / w")
+    moment("variance", K.VAR, +1, "sample variance (ddof=1)", "sum (x - m)^2 / (w - 1)",
+           reference="Carpenter & Brock 2006, Ecol Lett 9:311")
+    moment("std", K.STD, +1, "sample standard deviation (ddof=1)", "sqrt(sum (x - m)^2 / (w - 1))")
+
+    register(IndicatorDef(
+        name="cv", direction=+1, summary="std of the residuals over the mean of the undetrended state",
+        formula="sd(residuals) / mean(state)", reference="Dakos et al. 2012, PLoS ONE 7:e41010",
+        requests=lambda: [_mom("residuals", K.STD), _mom("state", K.MEAN)],
+        finalize=lambda out: out[_mom("residuals", K.STD)] / out[_mom("state", K.MEAN)],
+    ))
+
+    def skew_req(adjusted):
+        return [_mom("residuals", K.SKEW_ADJ if adjusted else K.SKEW)]
+
+    register(IndicatorDef(
+        name="skewness", direction=0, summary="skewness (moment coefficient; adjusted=True: pandas' G1)",
+        formula="g1 = m3 / m2^1.5; G1 = g1 sqrt(w(w-1))/(w-2)", reference="Guttal & Jayaprakash 2008, Ecol Lett 11:450",
+        defaults={"adjusted": False}, requests=skew_req,
+        finalize=lambda out, adjusted: out[skew_req(adjusted)[0]],
+    ))
+
+    def kurt_req(excess, adjusted):
+        code = K.KURT_ADJ if adjusted else (K.KURT if excess else K.KURT_RAW)
+        return [_mom("residuals", code)]
+
+    def kurt_fin(out, excess, adjusted):
+        v = out[kurt_req(excess, adjusted)[0]]
+        return v + 3.0 if (adjusted and not excess) else v
+
+    register(IndicatorDef(
+        name="kurtosis", direction=+1, summary="kurtosis (excess by default; raw with excess=False)",
+        formula="g2 = m4 / m2^2 - 3; G2 = ((w+1) g2 + 6)(w-1)/((w-2)(w-3))",
+        reference="Biggs et al. 2009, PNAS 106:826", defaults={"excess": True, "adjusted": False},
+        requests=kurt_req, finalize=kurt_fin, min_window=4,
+    ))
+
+    register(IndicatorDef(
+        name="ar1", direction=+1, summary="OLS AR(1) coefficient on the demeaned window",
+        formula="sum_{t>=2} z_t z_{t-1} / sum_{t<=w-1} z_t^2", reference="Held & Kleinen 2004, GRL 31:L23207",
+        requests=lambda: [_lag("residuals", K.AR_OLS, 1)], finalize=lambda out: out[_lag("residuals", K.AR_OLS, 1)],
+    ))
+    register(IndicatorDef(
+        name="autocorrelation", direction=+1, summary="lag-k Pearson autocorrelation of the window's pairs",
+        formula="corr((x_1..x_{w-k}), (x_{1+k}..x_w))", reference="Dakos et al. 2008, PNAS 105:14308",
+        defaults={"lag": 1}, requests=lambda lag: [_lag("residuals", K.PEARSON, lag)],
+        finalize=lambda out, lag: out[_lag("residuals", K.PEARSON, lag)],
+    ))
+    register(IndicatorDef(
+        name="acf1", direction=+1, summary="biased sample autocorrelation at lag 1 (R acf)",
+        formula="sum_{t>=2} z_t z_{t-1} / sum_t z_t^2", reference="Dakos et al. 2012, PLoS ONE 7:e41010",
+        requests=lambda: [_lag("residuals", K.ACF, 1)], finalize=lambda out: out[_lag("residuals", K.ACF, 1)],
+    ))
+    register(IndicatorDef(
+        name="return_rate", direction=-1, summary="1 - ar1: recovery rate per step",
+        formula="1 - ar1", reference="van Nes & Scheffer 2007, Am Nat 169:738",
+        requests=lambda: [_lag("residuals", K.AR_OLS, 1)], finalize=lambda out: 1.0 - out[_lag("residuals", K.AR_OLS, 1)],
+    ))
+
+    def dens_fin(out, low, high):
+        r = out[_lag("residuals", K.ACF, 1)]
+        return (1 - 2 * r * np.cos(2 * np.pi * high) + r * r) / (1 - 2 * r * np.cos(2 * np.pi * low) + r * r)
+
+    register(IndicatorDef(
+        name="density_ratio", direction=+1,
+        summary="AR(1)-spectrum power ratio S(low)/S(high), frequencies in cycles per step",
+        formula="(1 - 2 r cos(2 pi high) + r^2) / (1 - 2 r cos(2 pi low) + r^2), r = acf1",
+        reference="Biggs et al. 2009, PNAS 106:826; Kefi et al. 2013, PLoS ONE 8:e62033",
+        defaults={"low": 0.05, "high": 0.5}, requests=lambda low, high: [_lag("residuals", K.ACF, 1)],
+        finalize=dens_fin,
+    ))
+
+
+_builtin()
+
+
+# ----------------------------------------------------------------------------------------------------
+# computation
+# ----------------------------------------------------------------------------------------------------
+class _Rows:
+    """The rows of a TimeSeries, extracted once per computation."""
+
+    def __init__(self, ts: TimeSeries):
+        self.ts = ts
+        self.lengths = ts.row_lengths()
+        self._cache: dict[str, np.ndarray] = {}
+
+    def rows(self, which: str) -> np.ndarray:
+        if which not in self._cache:
+            self._cache[which] = self.ts.rows(which)
+        return self._cache[which]
+
+
+def compute_rows(ctx: _Rows, indicators: tuple[Indicator, ...], windows: np.ndarray) -> dict[str, np.ndarray]:
+    """Run the kernels for ``indicators`` on the rows of ``ctx``: label -> (n_rows, n) array."""
+    from ._kernels import rolling as K
+
+    requests: dict[tuple, None] = {}
+    for ind in indicators:
+        for r in ind.definition.requests(**ind.kwargs):
+            requests[r] = None
+    outputs: dict[tuple, np.ndarray] = {}
+    # group moment requests per input, lag requests per (input, lag): one pass each
+    groups: dict[tuple, list] = {}
+    for r in requests:
+        if r[0] == "moments":
+            groups.setdefault(("moments", r[1]), []).append(r)
+        elif r[0] == "lag":
+            groups.setdefault(("lag", r[1], r[3]), []).append(r)
+        else:
+            outputs[r] = r[1](ctx, windows)
+    for g, reqs in groups.items():
+        X = ctx.rows(g[1])
+        codes = np.array([r[2] for r in reqs], dtype=np.int64)
+        if g[0] == "moments":
+            res = K.rolling_moments(X, ctx.lengths, windows, codes)
+        else:
+            res = K.rolling_lag(X, ctx.lengths, windows, int(g[2]), codes)
+        for r, arr in zip(reqs, res):
+            outputs[r] = arr
+    return {ind.label: ind.definition.finalize(outputs, **ind.kwargs) for ind in indicators}
+
+
+def _degenerate_counts(values: np.ndarray, lengths: np.ndarray, windows: np.ndarray) -> int:
+    j = np.arange(values.shape[-1])
+    valid = (j[None, :] >= windows[:, None] - 1) & (j[None, :] < lengths[:, None]) & (windows[:, None] > 0)
+    return int(np.count_nonzero(np.isnan(values) & valid))
+
+
+def evaluate(ctx: _Rows, inds: tuple[Indicator, ...], windows: np.ndarray, stacklevel: int = 3) -> dict[str, np.ndarray]:
+    """Check the windows against the indicators' needs, run the kernels, warn about degenerate windows."""
+    active = windows > 0
+    need = max(i.definition.min_window for i in inds)
+    if np.any(active & (windows < need)):
+        raise InputError(f"the window is {int(windows[active].min())} points; "
+                         f"{[i.label for i in inds if i.definition.min_window == need]} need at least {need}.")
+    for ind in inds:
+        if "lag" in ind.kwargs and np.any(active & (windows < ind.kwargs["lag"] + 2)):
+            raise InputError(f"{ind.label} needs windows of at least lag + 2 = {ind.kwargs['lag'] + 2} points.")
+    values = compute_rows(ctx, inds, windows)
+    bad = {label: _degenerate_counts(v, ctx.lengths, windows) for label, v in values.items()}
+    bad = {k: v for k, v in bad.items() if v}
+    if bad:
+        warnings.warn(
+            "some windows are constant or degenerate (zero spread), so these indicators are NaN there: "
+            + ", ".join(f"{k}: {v} window(s)" for k, v in bad.items()),
+            DegenerateWindowWarning,
+            stacklevel=stacklevel,
+        )
+    return values
+
+
+def compute(data, indicators=("variance", "ar1"), window=0.5, *, strict: bool | None = None) -> xr.Dataset:
+    """Rolling indicators of ``data`` (its residuals if detrended, else its state).
+
+    Parameters
+    ----------
+    data : TimeSeries or anything TimeSeries accepts
+    indicators : names, (name, params) pairs or Indicator objects
+    window : float in (0, 1] (fraction of each row's length) or int (points)
+    strict : bool, optional
+        Raise when a row is too short for the window. Default: True for a single series; for several
+        rows, too-short rows get NaN and a warning instead (a batch never loses its good rows).
+
+    Returns
+    -------
+    xarray.Dataset
+        One variable per indicator (named by its label), dims as the input.
+
+    Examples
+    --------
+    >>> import numpy as np, ews
+    >>> x = np.random.default_rng(1).standard_normal(500)
+    >>> ds = ews.indicators.compute(x, ["variance", "ar1"], window=100)
+    >>> bool(np.isnan(ds["variance"][98]) and np.isfinite(ds["variance"][99]))
+    True
+    """
+    ts = as_timeseries(data)
+    inds = as_indicators(indicators)
+    ts.require_regular("rolling indicators (windows of a fixed number of points)")
+    if strict is None:
+        strict = ts.n_rows == 1
+    ctx = _Rows(ts)
+    windows = resolve_windows(window, ctx.lengths, strict=strict)
+    values = evaluate(ctx, inds, windows)
+    out = xr.Dataset({label: ts.from_rows(v) for label, v in values.items()})
+    out.coords["window"] = (ts.leading_dims, windows.reshape(ts.shape[:-1]))
+    for ind in inds:
+        out[ind.label].attrs.update(indicator_attrs(ind))
+    return out
+
+
+def indicator_attrs(ind: Indicator) -> dict:
+    return {"indicator": ind.name, "direction": ind.direction, "formula": ind.definition.formula,
+            **{f"param_{k}": v for k, v in ind.params}}

@@ -1,0 +1,266 @@
+"""Pipeline: detrend -> rolling window -> indicators -> trend statistic, as one frozen value.
+
+The same Pipeline is applied to the data and, in the significance tests, to every surrogate: no test
+re-implements a step. ``Pipeline.run`` works on any number of rows at once (series, replicates,
+surrogates, grid cells are all rows), so 1,000 surrogates are one call through each kernel.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from . import indicators as _ind
+from . import trend as _trend
+from ._errors import InputError
+from .detrend import Detrender, get_detrender
+from .series import TimeSeries, as_timeseries, encode_attrs
+
+_RESERVED = {"state", "trend", "residuals", "statistic"}
+
+
+@dataclass(frozen=True, init=False)
+class Pipeline:
+    """A frozen analysis recipe.
+
+    Parameters
+    ----------
+    detrend : str or Detrender
+        Detrending method name (``"gaussian"``, ``"lowess"``, ``"linear"``, ``"first_difference"``,
+        ``"none"``) with its parameters given as keywords here (``bandwidth=0.2``, ``span=0.3`` ...), or a
+        detrender object (``ews.detrend.Gaussian(bandwidth=0.2)``).
+    window : float or int
+        Rolling window: a fraction of each series' length in (0, 1], or a number of points (int).
+    indicators : sequence
+        Indicator names, ``(name, params)`` pairs, or :class:`ews.indicators.Indicator` objects.
+    trend : {"kendall", "spearman", "ols"}
+        Trend statistic of each indicator against time.
+    **detrend_params
+        Parameters of the detrending method.
+
+    Examples
+    --------
+    >>> import numpy as np, ews
+    >>> p = ews.Pipeline(detrend="gaussian", bandwidth=0.2, window=0.5, indicators=["variance", "ar1"])
+    >>> x = np.cumsum(np.random.default_rng(0).standard_normal(400)) * 0.1
+    >>> res = p.run(x)
+    >>> list(res.summary()["indicator"])
+    ['variance', 'ar1']
+    """
+
+    detrender: Detrender
+    window: float | int
+    indicators: tuple
+    trend: str
+
+    def __init__(self, detrend="gaussian", *, window=0.5, indicators=("variance", "ar1"), trend="kendall",
+                 **detrend_params):
+        det = get_detrender(detrend, **detrend_params)
+        _ind.check_window(window)
+        inds = _ind.as_indicators(indicators)
+        clash = {i.label for i in inds} & _RESERVED
+        if clash:
+            raise InputError(f"indicator name(s) {sorted(clash)} are reserved; rename the indicator.")
+        _trend.get(trend)
+        object.__setattr__(self, "detrender", det)
+        object.__setattr__(self, "window", window)
+        object.__setattr__(self, "indicators", inds)
+        object.__setattr__(self, "trend", trend)
+
+    def replace(self, **changes) -> "Pipeline":
+        """A copy with some settings changed (``detrend``/detrending parameters, ``window``, ...)."""
+        det = changes.pop("detrend", None)
+        det_params = {k: changes.pop(k) for k in list(changes) if k not in ("window", "indicators", "trend")}
+        if det is None:
+            if det_params:
+                det = type(self.detrender)(**{**self.detrender.params(), **det_params})
+            else:
+                det = self.detrender
+        elif det_params:
+            det = get_detrender(det, **det_params)
+        return Pipeline(det, window=changes.get("window", self.window),
+                        indicators=changes.get("indicators", self.indicators), trend=changes.get("trend", self.trend))
+
+    def describe(self) -> dict:
+        return {
+            "detrend": self.detrender.describe(),
+            "window": self.window,
+            "indicators": [{"name": i.name, **i.kwargs} for i in self.indicators],
+            "trend": self.trend,
+        }
+
+    @property
+    def labels(self) -> list[str]:
+        return [i.label for i in self.indicators]
+
+    # ------------------------------------------------------------------------------------------------
+    def run(self, data, *, strict: bool | None = None) -> "PipelineResult":
+        """Detrend, compute the rolling indicators and their trend statistic for every row of ``data``.
+
+        ``strict``: raise when a row is too short for the window (default: for a single series only;
+        in a batch such rows get NaN and a warning).
+        """
+        ts = as_timeseries(data)
+        det = self.detrender.apply(ts)
+        det.require_regular("rolling indicators (windows of a fixed number of points)")
+        ctx = _ind._Rows(det)
+        if strict is None:
+            strict = det.n_rows == 1
+        windows = _ind.resolve_windows(self.window, ctx.lengths, strict=strict)
+        values = _ind.evaluate(ctx, self.indicators, windows)
+        stats = self._statistics(det.t, values)
+        return PipelineResult._build(self, det, values, stats, windows)
+
+    def _statistics(self, t: np.ndarray, values: dict[str, np.ndarray]) -> np.ndarray:
+        """(K, n_rows) trend statistics; all indicators and rows in one kernel call."""
+        stacked = np.concatenate([values[lab] for lab in self.labels], axis=0)
+        K = len(self.labels)
+        return _trend.statistic(self.trend, t, stacked).reshape(K, -1)
+
+    # significance (implemented in ews.significance)
+    def test(self, data, null: str = "ar1", n_surrogates: int = 1000, seed=None, **kwargs):
+        """Surrogate test of every indicator's trend statistic; see :func:`ews.significance.surrogate_test`."""
+        from .significance import surrogate_test
+
+        return surrogate_test(self, data, null=null, n_surrogates=n_surrogates, seed=seed, **kwargs)
+
+
+class PipelineResult:
+    """Everything a pipeline run produced, for every row.
+
+    Attributes
+    ----------
+    pipeline : Pipeline
+    timeseries : TimeSeries
+        The detrended series (state, trend, residuals).
+    dataset : xarray.Dataset
+        ``state``, ``trend``, ``residuals``, one variable per indicator (named by its label, dims
+        ``(..., time)``) and ``statistic`` (dims ``("indicator", ...)``); coordinate ``window`` holds each
+        row's window in points.
+    """
+
+    def __init__(self, pipeline: Pipeline, timeseries: TimeSeries, dataset: xr.Dataset):
+        self.pipeline = pipeline
+        self.timeseries = timeseries
+        self.dataset = dataset
+
+    @classmethod
+    def _build(cls, pipeline, det: TimeSeries, values, stats, windows):
+        lead = det.leading_dims
+        data_vars = {"state": det.state, "trend": det.trend, "residuals": det.residuals}
+        for lab in pipeline.labels:
+            data_vars[lab] = det.from_rows(values[lab])
+        ds = xr.Dataset(data_vars)
+        lead_shape = det.shape[:-1]
+        ds["statistic"] = xr.DataArray(
+            stats.reshape((len(pipeline.labels),) + lead_shape),
+            dims=("indicator",) + lead,
+            coords={"indicator": pipeline.labels},
+        )
+        ds.coords["window"] = (lead, windows.reshape(lead_shape))
+        for ind in pipeline.indicators:
+            ds[ind.label].attrs.update(_ind.indicator_attrs(ind))
+        ds["statistic"].attrs.update({"trend_statistic": pipeline.trend,
+                                      "description": _trend.get(pipeline.trend).summary})
+        ds.attrs = dict(det.attrs)
+        ds.attrs["pipeline"] = pipeline.describe()
+        return cls(pipeline, det, ds)
+
+    # ------------------------------------------------------------------------------------------------
+    @property
+    def labels(self) -> list[str]:
+        return self.pipeline.labels
+
+    @property
+    def statistic(self) -> xr.DataArray:
+        """Trend statistic per indicator (dims ``("indicator", ...)``)."""
+        return self.dataset["statistic"]
+
+    def __getitem__(self, label: str) -> xr.DataArray:
+        return self.dataset[label]
+
+    def to_xarray(self) -> xr.Dataset:
+        """One variable per indicator (named as in the registry), plus state, trend, residuals and
+        ``statistic``."""
+        return self.dataset
+
+    def to_netcdf(self, path, **kwargs) -> None:
+        ds = self.dataset.copy()
+        ds.attrs = encode_attrs(ds.attrs)
+        for v in ds.variables.values():
+            v.attrs = encode_attrs(v.attrs)
+        ds.to_netcdf(path, **kwargs)
+
+    def summary(self) -> pd.DataFrame:
+        """A tidy table: one row per indicator (and per series), columns ``indicator``, the coordinates of
+        each series, ``statistic``, ``trend``, ``direction`` and ``window`` (points)."""
+        return _tidy(self.dataset, self.pipeline, {"statistic": self.statistic.values},
+                     trend=self.pipeline.trend)
+
+    def textbook_pvalues(self, alternative: str = "two-sided") -> xr.DataArray:
+        """Textbook p-values of the trend statistics (with an OverlappingWindowsWarning: for comparison
+        only; they are not valid for rolling indicators)."""
+        from .trend import textbook_pvalue
+
+        t = self.timeseries.t
+        out = np.empty(self.statistic.shape)
+        flat = out.reshape(len(self.labels), -1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for k, lab in enumerate(self.labels):
+                Y = self.dataset[lab].values.reshape(-1, self.dataset.sizes["time"])
+                for i in range(Y.shape[0]):
+                    flat[k, i] = textbook_pvalue(self.pipeline.trend, t, Y[i], alternative)
+        warnings.warn(
+            "textbook p-values of trends in rolling indicators are invalid (overlapping windows); "
+            "use a surrogate test.", _trend.OverlappingWindowsWarning, stacklevel=2)
+        return self.statistic.copy(data=out).rename("textbook_pvalue")
+
+    def __repr__(self):
+        rows = self.timeseries.n_rows
+        return f"<ews.PipelineResult {self.labels} trend={self.pipeline.trend} rows={rows}>"
+
+
+def _tidy(ds: xr.Dataset, pipeline: Pipeline, columns: dict, **constants) -> pd.DataFrame:
+    """One row per (indicator, series): ``columns`` maps a name to an array (K, *leading shape)."""
+    lead = [d for d in ds["statistic"].dims if d != "indicator"]
+    shape = tuple(ds.sizes[d] for d in lead)
+    n = int(np.prod(shape, dtype=np.int64))
+    if lead:
+        index = pd.MultiIndex.from_product([ds[d].values for d in lead], names=lead).to_frame(index=False)
+    else:
+        index = pd.DataFrame(index=range(1))
+    windows = np.asarray(ds["window"].values).reshape(-1)
+    blocks = []
+    for k, ind in enumerate(pipeline.indicators):
+        block = index.copy()
+        block.insert(0, "indicator", ind.label)
+        for name, arr in columns.items():
+            block[name] = np.asarray(arr).reshape(len(pipeline.indicators), n)[k]
+        for name, value in constants.items():
+            block[name] = value
+        block["direction"] = ind.direction
+        block["window"] = np.broadcast_to(windows, (n,))
+        blocks.append(block)
+    return pd.concat(blocks, ignore_index=True)
+
+
+def analyze(data, *, null: str | None = None, n_surrogates: int = 1000, seed=None, **pipeline_args):
+    """One line: build a :class:`Pipeline` from ``pipeline_args`` and run it on ``data``.
+
+    With ``null`` (e.g. ``"ar1"``), also run the surrogate test and return its result.
+
+    Examples
+    --------
+    >>> import numpy as np, ews
+    >>> x = np.random.default_rng(2).standard_normal(300)
+    >>> ews.analyze(x, detrend="none", window=0.5).summary().shape[0]
+    2
+    """
+    pipeline = Pipeline(**pipeline_args)
+    if null is not None:
+        return pipeline.test(data, null=null, n_surrogates=n_surrogates, seed=seed)
+    return pipeline.run(data)
