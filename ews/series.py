@@ -437,8 +437,10 @@ class TimeSeries:
             return True
         if np.issubdtype(self.time.dtype, np.datetime64):
             try:
-                if pd.infer_freq(pd.DatetimeIndex(self.time)) is not None:
-                    return True
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # pandas 3 deprecates the string return type
+                    if pd.infer_freq(pd.DatetimeIndex(self.time)) is not None:
+                        return True
             except (TypeError, ValueError):
                 pass
         d = np.diff(t)

@@ -1,0 +1,231 @@
+"""Every rolling indicator against the two-pass reference in tests/naive.py (1e-9), on ordinary and
+adversarial data (large offset, near-constant and constant windows, steps), for single rows, batches
+and ragged rows."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import ews
+from ews import indicators as I
+
+import naive
+
+RTOL = 1e-9
+
+# (indicator spec, naive function of a window, natural scale of the value: None = relative to itself)
+CASES = [
+    ("mean", naive.mean, None),
+    ("variance", naive.variance, None),
+    ("std", naive.std, None),
+    (("skewness", {}), naive.skewness, 1.0),
+    (("skewness", {"adjusted": True}), lambda v: naive.skewness(v, adjusted=True), 1.0),
+    (("kurtosis", {}), naive.kurtosis, 1.0),
+    (("kurtosis", {"excess": False}), lambda v: naive.kurtosis(v, excess=False), 1.0),
+    (("kurtosis", {"adjusted": True}), lambda v: naive.kurtosis(v, adjusted=True), 1.0),
+    (("kurtosis", {"adjusted": True, "excess": False}), lambda v: naive.kurtosis(v, adjusted=True) + 3, 1.0),
+    ("ar1", naive.ar1, 1.0),
+    ("autocorrelation", naive.autocorrelation, 1.0),
+    (("autocorrelation", {"lag": 3}), lambda v: naive.autocorrelation(v, 3), 1.0),
+    ("acf1", naive.acf, 1.0),
+    ("return_rate", lambda v: 1 - naive.ar1(v), 1.0),
+    ("density_ratio", lambda v: naive.density_ratio_ar1(v, 0.05, 0.5), None),
+    (("density_ratio", {"low": 0.1, "high": 0.4}), lambda v: naive.density_ratio_ar1(v, 0.1, 0.4), None),
+]
+
+
+def _series(kind, rng):
+    if kind == "noise":
+        return rng.standard_normal(600)
+    if kind == "offset":
+        return 1e6 + rng.standard_normal(600)
+    if kind == "walk":
+        return np.cumsum(rng.standard_normal(600))
+    if kind == "near_constant":
+        return 5.0 + 1e-7 * rng.standard_normal(600)
+    if kind == "step":  # a huge level, then tiny noise: sums must not cancel when the level leaves
+        return np.r_[1e8 + rng.standard_normal(200), 1e-3 * rng.standard_normal(400)]
+    if kind == "constant_parts":
+        return np.r_[np.full(150, 0.1), rng.standard_normal(300), np.full(150, 7.0)]
+    if kind == "integers":  # many ties
+        return rng.integers(0, 4, 600).astype(float)
+    raise ValueError(kind)
+
+
+def _compare(got, ref, scale):
+    assert np.array_equal(np.isnan(got), np.isnan(ref)), np.flatnonzero(np.isnan(got) != np.isnan(ref))[:5]
+    ok = ~np.isnan(ref)
+    denom = np.abs(ref[ok]) if scale is None else np.maximum(np.abs(ref[ok]), scale)
+    err = np.abs(got[ok] - ref[ok]) / np.where(denom > 0, denom, 1.0)
+    assert err.max(initial=0) <= RTOL, err.max()
+
+
+@pytest.mark.parametrize("kind", ["noise", "offset", "walk", "near_constant", "step", "constant_parts", "integers"])
+@pytest.mark.parametrize("spec,func,scale", CASES, ids=[str(c[0]) for c in CASES])
+def test_indicator_matches_naive(kind, spec, func, scale, rng):
+    x = _series(kind, rng)
+    w = 60
+    with np.errstate(all="ignore"):
+        ref = naive.rolling(x, w, func)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ews.DegenerateWindowWarning)
+        ds = I.compute(x, [spec], window=w)
+    got = ds[I.as_indicator(spec).label].values
+    _compare(got, ref, scale)
+
+
+def test_cv_uses_undetrended_state(rng):
+    x = 10 + np.cumsum(rng.standard_normal(400)) * 0.1
+    ts = ews.TimeSeries(x).detrend("gaussian", bandwidth=0.1)
+    got = I.compute(ts, ["cv"], window=80)["cv"].values
+    res, st_ = ts.residuals.values, ts.state.values
+    ref = np.full(400, np.nan)
+    for j in range(79, 400):
+        ref[j] = naive.std(res[j - 79 : j + 1]) / naive.mean(st_[j - 79 : j + 1])
+    _compare(got, ref, None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    # magnitudes whose squares do not underflow (below ~1e-150 a square is 0 and a correlation undefined)
+    x=arrays(np.float64, st.integers(8, 120),
+             elements=st.floats(-1e3, 1e3, allow_nan=False, width=64).filter(lambda v: v == 0 or abs(v) > 1e-100)),
+    wfrac=st.floats(0.2, 1.0),
+    offset=st.sampled_from([0.0, 1e6]),
+)
+def test_property_variance_ar1_kurtosis_match_naive(x, wfrac, offset):
+    x = x + offset
+    w = max(4, int(wfrac * len(x)))
+    import warnings
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        ds = I.compute(x, ["variance", "ar1", "kurtosis", "autocorrelation"], window=w)
+        refs = {
+            "variance": naive.rolling(x, w, naive.variance),
+            "ar1": naive.rolling(x, w, naive.ar1),
+            "kurtosis": naive.rolling(x, w, naive.kurtosis),
+            "autocorrelation": naive.rolling(x, w, naive.autocorrelation),
+        }
+    spread = np.ptp(x - offset)
+    for name, ref in refs.items():
+        got = ds[name].values
+        assert np.array_equal(np.isnan(got), np.isnan(ref)), name
+        ok = ~np.isnan(ref)
+        if name == "variance":
+            # absolute error relative to the data's own scale (floating point limits the data itself)
+            np.testing.assert_allclose(got[ok], ref[ok], rtol=1e-9, atol=1e-12 * max(spread, 1) ** 2)
+        elif spread > 1e-3:  # ratios of nearly equal tiny numbers are ill-posed
+            # windows where the data have fewer significant digits than 1e-9 of the spread are excluded
+            # by the data scale: atol proportional to eps * offset / window spread
+            np.testing.assert_allclose(got[ok], ref[ok], rtol=1e-7, atol=1e-7 * (1 + offset / spread * 1e-9))
+
+
+def test_batch_rows_equal_single_rows(rng):
+    X = rng.standard_normal((5, 300)).cumsum(axis=1)
+    inds = ["variance", "ar1", "skewness", "kurtosis", "acf1", ("autocorrelation", {"lag": 2})]
+    batch = I.compute(X, inds, window=0.4)
+    for i in range(5):
+        single = I.compute(X[i], inds, window=0.4)
+        for v in single.data_vars:
+            np.testing.assert_array_equal(batch[v].values[i], single[v].values)
+
+
+def test_ragged_rows_equal_cropped_single_rows(rng):
+    import xarray as xr
+
+    X = rng.standard_normal((3, 200))
+    da = xr.DataArray(X, dims=("replicate", "time"),
+                      coords={"time": np.arange(200.0), "transition_time": ("replicate", [120.0, np.nan, 150.0])})
+    ts = ews.TimeSeries(da).before_transition()
+    got = I.compute(ts, ["variance", "ar1"], window=0.5)
+    for i, L in enumerate([120, 200, 150]):
+        single = I.compute(X[i, :L], ["variance", "ar1"], window=0.5)
+        for v in ("variance", "ar1"):
+            np.testing.assert_array_equal(got[v].values[i, :L], single[v].values)
+            assert np.isnan(got[v].values[i, L:]).all()
+    assert list(got["window"].values) == [60, 100, 75]
+
+
+def test_window_rounding_rule():
+    lengths = np.array([100, 101, 99])
+    np.testing.assert_array_equal(I.resolve_windows(0.29, lengths), [29, 29, 28])  # floor, 0.29*100 -> 29
+    np.testing.assert_array_equal(I.resolve_windows(50, lengths), [50, 50, 50])
+
+
+def test_window_is_right_aligned_and_stamped_at_last_point(rng):
+    t = np.arange(100.0) * 0.5 + 3
+    x = rng.standard_normal(100)
+    ds = I.compute(ews.TimeSeries(x, time=t), ["variance"], window=10)
+    assert np.isnan(ds["variance"].values[:9]).all()
+    assert ds["variance"].time.values[9] == t[9]
+    assert ds["variance"].values[9] == pytest.approx(np.var(x[:10], ddof=1), rel=1e-12)
+
+
+def test_batch_too_short_rows_are_isolated(rng):
+    import xarray as xr
+
+    da = xr.DataArray(rng.standard_normal((3, 100)), dims=("replicate", "time"),
+                      coords={"transition_time": ("replicate", [100.0, 2.0, np.nan])})
+    ts = ews.TimeSeries(da).before_transition()
+    with pytest.warns(ews.DegenerateWindowWarning, match="1 of 3 series are too short"):
+        res = ews.analyze(ts, detrend="none", window=0.5)
+    st_ = res.statistic.values
+    assert np.isnan(st_[:, 1]).all() and np.isfinite(st_[:, [0, 2]]).all()
+
+
+def test_registry_entries_are_documented():
+    tab = I.table()
+    for name in ["variance", "std", "cv", "ar1", "autocorrelation", "acf1", "skewness", "kurtosis",
+                 "return_rate", "density_ratio"]:
+        assert name in tab.index
+        assert tab.loc[name, "formula"] and tab.loc[name, "summary"]
+        assert tab.loc[name, "direction"] in (-1, 0, 1)
+
+
+def test_indicator_spec_errors():
+    with pytest.raises(ews.InputError, match="unknown indicator 'varaince'"):
+        I.Indicator("varaince")
+    with pytest.raises(ews.InputError, match="has no parameter"):
+        I.Indicator("variance", lag=2)
+    with pytest.raises(ews.InputError, match="lag must be a positive integer"):
+        I.Indicator("autocorrelation", lag=0)
+    with pytest.raises(ews.InputError, match="requested twice"):
+        I.as_indicators(["variance", "variance"])
+    assert I.Indicator("autocorrelation", lag=2).label == "autocorrelation_lag2"
+    assert I.Indicator("autocorrelation", lag=1).label == "autocorrelation"
+
+
+def test_user_window_function(rng):
+    I.register_window_function("iqr", lambda v: np.subtract(*np.percentile(v, [75, 25])), direction=1)
+    try:
+        x = rng.standard_normal(200)
+        got = I.compute(x, ["iqr"], window=50)["iqr"].values
+        ref = naive.rolling(x, 50, lambda v: np.subtract(*np.percentile(v, [75, 25])))
+        np.testing.assert_allclose(got, ref)
+    finally:
+        I.unregister("iqr")
+
+
+def test_ou_analytic_variance_and_autocorrelation():
+    """Exact OU discretisation x_{k+1} = a x_k + s e_k with a = exp(-lam dt),
+    s^2 = sigma^2 (1 - a^2) / (2 lam): stationary variance sigma^2/(2 lam), lag-1 autocorrelation a."""
+    lam, sigma, dt, n = 0.5, 0.3, 0.2, 200_000
+    a = np.exp(-lam * dt)
+    s = sigma * np.sqrt((1 - a * a) / (2 * lam))
+    from scipy.signal import lfilter
+
+    e = np.random.default_rng(7).standard_normal(n) * s
+    x = lfilter([1.0], [1.0, -a], e)
+    x[0] = 0.0
+    ds = I.compute(x, ["variance", "ar1", "acf1", "autocorrelation"], window=1.0)
+    var_theory = sigma**2 / (2 * lam)
+    # sampling error: Var of the sample variance of an AR(1) ~ 2 var^2 (1 + a^2)/(1 - a^2) / n
+    se_var = var_theory * np.sqrt(2 * (1 + a * a) / (1 - a * a) / n)
+    assert abs(ds["variance"].values[-1] - var_theory) < 4 * se_var
+    se_ar = np.sqrt((1 - a * a) / n)
+    for v in ("ar1", "acf1", "autocorrelation"):
+        assert abs(ds[v].values[-1] - a) < 4 * se_ar, v

@@ -1,0 +1,239 @@
+"""TimeSeries: construction from every supported input, validation at the door, provenance."""
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import ews
+from ews import InputError, TimeSeries
+
+
+# ---------------------------------------------------------------------------------------------- inputs
+def test_from_1d_numpy():
+    ts = TimeSeries(np.arange(10.0), name="x", units="m")
+    assert ts.n == 10 and ts.dims == ("time",) and ts.name == "x" and ts.units == "m"
+    np.testing.assert_array_equal(ts.time, np.arange(10.0))
+
+
+def test_from_2d_numpy_rows_are_series():
+    ts = TimeSeries(np.zeros((3, 20)) + np.arange(20))
+    assert ts.dims == ("series", "time") and ts.shape == (3, 20) and ts.n_rows == 3
+
+
+def test_int_and_bool_become_float64():
+    assert TimeSeries(np.arange(5)).values.dtype == np.float64
+    assert TimeSeries(np.array([True, False, True, True])).values.dtype == np.float64
+
+
+def test_from_pandas_series_numeric_index():
+    s = pd.Series([1.0, 2.0, 4.0], index=[10.0, 20.0, 30.0], name="abundance")
+    ts = TimeSeries(s)
+    np.testing.assert_array_equal(ts.time, [10.0, 20.0, 30.0])
+    assert ts.step == 10.0
+
+
+def test_from_pandas_series_datetime_index_is_regular_monthly():
+    idx = pd.date_range("2000-01-01", periods=24, freq="MS")  # month starts: 28..31-day steps
+    ts = TimeSeries(pd.Series(np.arange(24.0), index=idx))
+    assert np.issubdtype(ts.time.dtype, np.datetime64)
+    assert ts.is_regular  # calendar-regular counts as regular
+    assert ts.t[1] - ts.t[0] == 31.0  # numeric time in days
+
+
+def test_from_dataframe_each_column_a_series():
+    df = pd.DataFrame({"a": np.arange(5.0), "b": np.arange(5.0) * 2}, index=np.arange(5) * 0.5)
+    ts = TimeSeries(df)
+    assert ts.dims == ("series", "time")
+    assert list(ts.state["series"].values) == ["a", "b"]
+    np.testing.assert_array_equal(ts.values[1], np.arange(5.0) * 2)
+
+
+def test_from_dataarray_extra_dims_ride_along():
+    da = xr.DataArray(np.random.default_rng(0).standard_normal((2, 3, 50)), dims=("lat", "lon", "time"),
+                      coords={"lat": [1.0, 2.0], "lon": [5, 6, 7], "time": np.arange(50) * 2.0})
+    ts = TimeSeries(da.transpose("time", "lat", "lon"))  # time need not be last on input
+    assert ts.dims == ("lat", "lon", "time") and ts.n_rows == 6
+    res = ews.Pipeline(detrend="none", window=0.5).run(ts)
+    assert res.statistic.dims == ("indicator", "lat", "lon")
+
+
+def test_dataarray_with_other_time_name():
+    da = xr.DataArray(np.arange(5.0), dims=("year",), coords={"year": np.arange(2000, 2005)})
+    ts = TimeSeries(da, time_dim="year")
+    assert ts.dims == ("time",) and ts.time[0] == 2000
+
+
+def test_read_csv(tmp_path):
+    p = tmp_path / "d.csv"
+    pd.DataFrame({"year": [1, 2, 3, 4], "x": [1.0, 2.0, 3.0, 5.0], "y": [0, 1, 0, 1]}).to_csv(p, index=False)
+    ts = ews.read_csv(p, time="year", value="x")
+    assert ts.n == 4 and ts.name == "x" and ts.history[0]["step"] == "read_csv"
+    both = ews.read_csv(p, time="year")
+    assert both.shape == (2, 4)
+    with pytest.raises(InputError, match="no column 'z'"):
+        ews.read_csv(p, time="year", value="z")
+    with pytest.raises(InputError, match="no such file"):
+        ews.read_csv(tmp_path / "missing.csv")
+
+
+def test_read_csv_dates(tmp_path):
+    p = tmp_path / "d.csv"
+    pd.DataFrame({"date": ["2001-01-01", "2001-01-02", "2001-01-03"], "v": [1.0, 2.0, 3.0]}).to_csv(p, index=False)
+    ts = ews.read_csv(p, time="date", value="v")
+    assert np.issubdtype(ts.time.dtype, np.datetime64)
+
+
+# ------------------------------------------------------------------------------------------ validation
+def test_empty_input():
+    for bad in ([], np.array([]), np.zeros((3, 0)), pd.Series([], dtype=float)):
+        with pytest.raises(InputError, match="empty"):
+            TimeSeries(bad)
+
+
+def test_non_numeric_values():
+    with pytest.raises(InputError, match="must be numeric.*'a'"):
+        TimeSeries(np.array(["1.0", "a", "3"], dtype=object))
+    with pytest.raises(InputError, match="complex"):
+        TimeSeries(np.array([1 + 1j, 2]))
+
+
+def test_missing_raise_reports_count_and_positions():
+    x = np.arange(20.0)
+    x[[3, 7]] = np.nan
+    x[9] = np.inf
+    with pytest.raises(InputError) as e:
+        TimeSeries(x)
+    msg = str(e.value)
+    assert "3 missing" in msg and "time index 3" in msg and "time index 7" in msg
+    assert "missing='interpolate'" in msg and "missing='drop'" in msg
+    assert isinstance(e.value, ValueError)
+
+
+def test_missing_in_batch_names_the_row():
+    X = np.zeros((3, 10))
+    X[2, 4] = np.nan
+    with pytest.raises(InputError, match=r"row 2, time index 4"):
+        TimeSeries(X)
+
+
+def test_missing_interpolate_and_drop():
+    x = np.array([0.0, 1.0, np.nan, 3.0, np.nan, 5.0])
+    ts = TimeSeries(x, missing="interpolate")
+    np.testing.assert_allclose(ts.values, np.arange(6.0))
+    assert ts.history[-1] == {"step": "missing", "policy": "interpolate", "count": 2}
+    ts2 = TimeSeries(x, missing="drop")
+    np.testing.assert_array_equal(ts2.time, [0, 1, 3, 5])
+    with pytest.raises(InputError, match="missing must be one of"):
+        TimeSeries(x, missing="zero")
+
+
+def test_all_missing_row():
+    X = np.ones((2, 5))
+    X[1] = np.nan
+    with pytest.raises(InputError, match="no finite value"):
+        TimeSeries(X, missing="interpolate")
+
+
+def test_duplicate_time_stamps():
+    with pytest.raises(InputError, match="duplicate time stamp.*index 2"):
+        TimeSeries([1.0, 2.0, 3.0], time=[0.0, 1.0, 1.0])
+
+
+def test_unsorted_time_stamps_and_sort():
+    with pytest.raises(InputError, match="not increasing.*sort=True"):
+        TimeSeries([1.0, 2.0, 3.0], time=[0.0, 2.0, 1.0])
+    ts = TimeSeries([1.0, 2.0, 3.0], time=[0.0, 2.0, 1.0], sort=True)
+    np.testing.assert_array_equal(ts.values, [1.0, 3.0, 2.0])
+
+
+def test_time_length_mismatch():
+    with pytest.raises(InputError, match="one time stamp per observation"):
+        TimeSeries(np.arange(5.0), time=np.arange(4.0))
+
+
+def test_irregular_spacing_needs_regularize():
+    t = np.sort(np.random.default_rng(0).uniform(0, 100, 200))
+    ts = TimeSeries(np.sin(t / 10), time=t)
+    assert not ts.is_regular
+    with pytest.raises(InputError, match=r"equally spaced.*regularize"):
+        ews.analyze(ts, detrend="none")
+    reg = ts.regularize(step=0.5)
+    assert reg.is_regular and reg.history[-1]["step"] == "regularize"
+    np.testing.assert_allclose(reg.values, np.interp(reg.t, t, np.sin(t / 10)))
+    ews.analyze(reg, detrend="none")  # now fine
+
+
+def test_series_shorter_than_window():
+    with pytest.raises(InputError, match="has 20 points but the window needs 50"):
+        ews.analyze(np.random.default_rng(0).standard_normal(20), detrend="none", window=50)
+
+
+def test_window_under_three_points():
+    with pytest.raises(InputError, match="at least 3 points"):
+        ews.Pipeline(window=2)
+    with pytest.raises(InputError, match="at least 3 points"):
+        ews.analyze(np.arange(40.0) ** 0.5, detrend="none", window=0.05)  # floor(0.05 * 40) = 2
+
+
+def test_window_form():
+    for bad in (0.0, 1.5, -3, "half", True, float("nan")):
+        with pytest.raises(InputError):
+            ews.Pipeline(window=bad)
+
+
+def test_constant_series_gives_nan_with_warning_not_a_crash():
+    with pytest.warns(ews.DegenerateWindowWarning, match="constant"):
+        res = ews.analyze(np.full(100, 3.0), detrend="none", window=0.5,
+                          indicators=["variance", "ar1", "skewness", "kurtosis"])
+    assert np.all(res["variance"].values[49:] == 0.0)
+    assert np.all(np.isnan(res["ar1"].values))
+    assert np.isnan(res.statistic.sel(indicator="ar1"))
+
+
+def test_no_numba_traceback_on_bad_input():
+    """Every bad input is caught at the door: the error is an InputError, not a numba error."""
+    bad_inputs = [dict(data=np.array([1.0, np.nan, 3.0] * 20)), dict(data=np.ones((2, 3))),
+                  dict(data=np.random.default_rng(0).standard_normal(50), window=60)]
+    for kw in bad_inputs:
+        data = kw.pop("data")
+        with pytest.raises(InputError):
+            ews.analyze(data, detrend="none", **kw)
+
+
+# ------------------------------------------------------------------------------------------ provenance
+def test_history_records_every_step():
+    ts = TimeSeries(np.random.default_rng(0).standard_normal(100), name="x")
+    det = ts.detrend("gaussian", bandwidth=0.2)
+    h = det.history[-1]
+    assert h["step"] == "detrend" and h["method"] == "gaussian" and h["bandwidth"] == 0.2
+    assert h["sigma"] == pytest.approx(0.2 * 100)
+    assert ts.history == []  # the original is untouched
+    np.testing.assert_allclose(det.state.values, (det.trend + det.residuals).values, rtol=0, atol=1e-12)
+
+
+def test_to_netcdf_roundtrip(tmp_path):
+    ts = TimeSeries(np.arange(10.0), name="x", attrs={"ground_truth": {"model": "ou", "forced": False}})
+    ts.detrend("linear").to_netcdf(tmp_path / "x.nc")
+    back = xr.open_dataset(tmp_path / "x.nc")
+    assert json.loads(back.attrs["ground_truth"][5:]) == {"model": "ou", "forced": False}
+    np.testing.assert_allclose(back["residuals"].values, 0.0, atol=1e-12)
+
+
+def test_to_pandas():
+    ts = TimeSeries(np.arange(6.0).reshape(2, 3))
+    df = ts.to_pandas()
+    assert df.shape == (3, 2)
+    assert isinstance(TimeSeries(np.arange(3.0)).to_pandas(), pd.Series)
+
+
+def test_ragged_rows_before_transition():
+    da = xr.DataArray(np.arange(30.0).reshape(3, 10), dims=("replicate", "time"),
+                      coords={"time": np.arange(10.0), "transition_time": ("replicate", [4.0, np.nan, 7.5])})
+    ts = TimeSeries(da).before_transition()
+    np.testing.assert_array_equal(ts.lengths, [4, 10, 8])
+    assert ts.is_ragged and np.isnan(ts.values[0, 4:]).all()
+    with pytest.raises(InputError, match="transition_time"):
+        TimeSeries(np.arange(10.0)).before_transition()
