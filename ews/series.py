@@ -502,7 +502,10 @@ class TimeSeries:
     def rows(self, variable: str = "residuals") -> np.ndarray:
         """C-contiguous float64 array (n_rows, n) of ``variable`` (``state``/``trend``/``residuals``)."""
         da = self.residuals if variable == "residuals" else self._ds[variable]
-        return np.ascontiguousarray(da.values.reshape(-1, self.n), dtype=np.float64)
+        arr = np.ascontiguousarray(da.values.reshape(-1, self.n), dtype=np.float64)
+        # kernels get writeable arrays: a read-only one (pandas 3 hands those out) would make numba
+        # compile a second specialisation of every kernel
+        return arr if arr.flags.writeable else arr.copy()
 
     def row_lengths(self) -> np.ndarray:
         return np.ascontiguousarray(self.lengths.reshape(-1), dtype=np.int64)
