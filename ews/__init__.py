@@ -5,3 +5,4 @@ from .series import TimeSeries, read_csv
 __version__ = "0.1.0"
 from . import detrend, indicators, trend
 from .pipeline import Pipeline, PipelineResult, analyze
+from . import datasets, simulate
