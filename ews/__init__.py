@@ -6,3 +6,5 @@ __version__ = "0.1.0"
 from . import detrend, indicators, trend
 from .pipeline import Pipeline, PipelineResult, analyze
 from . import datasets, simulate
+from . import significance, surrogates
+from .significance import SurrogateTestResult, sensitivity, surrogate_test

@@ -199,3 +199,11 @@ def generic_ews(timeseries, winsize=50, detrending="no", bandwidth=None, span=No
     if smY is not None:
         detrended["smY"] = smY
     return GenericEWSResult(table=table, kendall=kendall, detrended=detrended)
+
+
+from ._surrogates_ews import (  # noqa: E402  (R's surrogates_ews and sensitivity_ews)
+    SensitivityEWSResult,
+    SurrogatesEWSResult,
+    sensitivity_ews,
+    surrogates_ews,
+)
