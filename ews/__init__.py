@@ -8,3 +8,5 @@ from .pipeline import Pipeline, PipelineResult, analyze
 from . import datasets, simulate
 from . import significance, surrogates
 from .significance import SurrogateTestResult, sensitivity, surrogate_test
+from . import likelihood
+from .roc import ROCResult, roc
