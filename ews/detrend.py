@@ -38,6 +38,7 @@ previous value (state = trend + residuals still holds). None (``"none"``): trend
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 from typing import ClassVar
@@ -165,14 +166,20 @@ class Gaussian(Detrender):
             sig = np.array([self.sigma(int(l), s) for l, s in zip(L, steps)])
             return nw_irregular(t, X, L, sig, self.truncate), {"sigma": _summ(sig), "sigma_units": "time"}
         step = ts.step
-        out = np.full_like(X, np.nan)
-        sigmas = []
-        for length in np.unique(L):
-            rows = np.flatnonzero(L == length)
-            length = int(length)
-            sig_pts = self.sigma(length, step) / step
-            sigmas.append(sig_pts)
-            out[np.ix_(rows, np.arange(length))] = self._smooth_rows(X[np.ix_(rows, np.arange(length))], sig_pts)
+        unique = np.unique(L)
+        if unique.size == 1 and unique[0] == ts.n:  # the common case: full rows, no gather/scatter
+            sig_pts = self.sigma(ts.n, step) / step
+            out = self._smooth_rows(X, sig_pts)
+            sigmas = [sig_pts]
+        else:
+            out = np.full_like(X, np.nan)
+            sigmas = []
+            for length in unique:
+                rows = np.flatnonzero(L == length)
+                length = int(length)
+                sig_pts = self.sigma(length, step) / step
+                sigmas.append(sig_pts)
+                out[rows, :length] = self._smooth_rows(np.ascontiguousarray(X[rows, :length]), sig_pts)
         return out, {"sigma": _summ(np.array(sigmas) * step), "sigma_units": "time",
                      "sigma_points": _summ(np.array(sigmas))}
 
@@ -198,10 +205,23 @@ def nw_rows(X: np.ndarray, weights: np.ndarray) -> np.ndarray:
     from scipy import fft as sfft
 
     R = (weights.shape[0] - 1) // 2
+    # circular convolution of length N >= L + R: the outputs R .. R+L-1 never wrap around
+    N = sfft.next_fast_len(L + R, real=True)
     mu = X.mean(axis=1, keepdims=True)
-    N = sfft.next_fast_len(L + 2 * R, real=True)
-    num = sfft.irfft(sfft.rfft(X - mu, N, axis=1, workers=-1) * sfft.rfft(weights, N), N, axis=1, workers=-1)
-    return mu + num[:, R : R + L] / edge_denominators(weights, L)
+    spec = sfft.rfft(X - mu, N, axis=1, workers=-1)
+    spec *= _weights_spectrum(weights.tobytes(), N)
+    num = sfft.irfft(spec, N, axis=1, workers=-1)[:, R : R + L]
+    num /= edge_denominators(weights, L)
+    num += mu
+    return num
+
+
+@functools.lru_cache(maxsize=16)
+def _weights_spectrum(weights_bytes: bytes, N: int) -> np.ndarray:
+    """rfft of the kernel weights (cached: surrogate batches reuse the same kernel)."""
+    from scipy import fft as sfft
+
+    return sfft.rfft(np.frombuffer(weights_bytes, dtype=np.float64), N)
 
 
 def _summ(a: np.ndarray):

@@ -437,9 +437,10 @@ def compute_rows(ctx: _Rows, indicators: tuple[Indicator, ...], windows: np.ndar
 
 
 def _degenerate_counts(values: np.ndarray, lengths: np.ndarray, windows: np.ndarray) -> int:
-    j = np.arange(values.shape[-1])
-    valid = (j[None, :] >= windows[:, None] - 1) & (j[None, :] < lengths[:, None]) & (windows[:, None] > 0)
-    return int(np.count_nonzero(np.isnan(values) & valid))
+    """NaN values where every window was full (positions w-1 .. L-1 of each active row)."""
+    expected_values = np.where(windows > 0, lengths - windows + 1, 0)
+    finite = values.shape[-1] - np.count_nonzero(np.isnan(values), axis=-1)
+    return int(np.sum(expected_values - finite))
 
 
 def evaluate(ctx: _Rows, inds: tuple[Indicator, ...], windows: np.ndarray, stacklevel: int = 3) -> dict[str, np.ndarray]:

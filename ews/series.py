@@ -196,7 +196,7 @@ class TimeSeries:
     100
     """
 
-    __slots__ = ("_ds",)
+    __slots__ = ("_ds", "_regular")
 
     def __init__(
         self,
@@ -242,7 +242,10 @@ class TimeSeries:
                 f"{bad.size} time stamp(s) are missing or infinite (first at index {bad[0]}); "
                 "remove those observations or fill the time stamps."
             )
-        da = da.assign_coords({TIME: tvals})
+        if tvals is not da.coords[TIME].values and not np.array_equal(tvals, da.coords[TIME].values):
+            da = da.assign_coords({TIME: tvals})
+        elif tvals.dtype != da.coords[TIME].dtype:
+            da = da.assign_coords({TIME: tvals})
 
         # time order
         d = np.diff(tnum)
@@ -265,11 +268,12 @@ class TimeSeries:
             tvals, tnum = tvals[order], tnum[order]
 
         values = _to_float_values(da.values, "values")
-        da = da.copy(data=values)
+        if values is not da.values:
+            da = da.copy(deep=False, data=values)
 
         # missing values
-        bad = ~np.isfinite(values)
-        if bad.any():
+        if not np.isfinite(values).all():
+            bad = ~np.isfinite(values)
             if bad.all(axis=-1).any():
                 rows = np.argwhere(bad.all(axis=-1))
                 raise InputError(
@@ -432,6 +436,12 @@ class TimeSeries:
     @property
     def is_regular(self) -> bool:
         """True when the time stamps are equally spaced (calendar-regular for datetimes)."""
+        cached = getattr(self, "_regular", None)
+        if cached is None:
+            cached = self._regular = self._check_regular()
+        return cached
+
+    def _check_regular(self) -> bool:
         t = self.t
         if t.size < 3:
             return True
@@ -444,6 +454,9 @@ class TimeSeries:
             except (TypeError, ValueError):
                 pass
         d = np.diff(t)
+        lo, hi = d.min(), d.max()  # regular iff every step is within the tolerance of the median
+        if hi - lo <= _REL_TOL_REGULAR * abs(lo):
+            return True
         med = np.median(d)
         return bool(np.all(np.abs(d - med) <= _REL_TOL_REGULAR * abs(med)))
 
@@ -511,8 +524,8 @@ class TimeSeries:
         return np.ascontiguousarray(self.lengths.reshape(-1), dtype=np.int64)
 
     def from_rows(self, arr: np.ndarray) -> xr.DataArray:
-        """A DataArray shaped like ``state`` from an (n_rows, n) array."""
-        return self.state.copy(data=np.asarray(arr).reshape(self.shape))
+        """A DataArray shaped like ``state`` (sharing its coordinates) from an (n_rows, n) array."""
+        return self.state.copy(deep=False, data=np.asarray(arr).reshape(self.shape))
 
     # ------------------------------------------------------------------------------------------------
     # transforms

@@ -22,6 +22,8 @@ Outputs are right-aligned: the window ``x[j-w+1 .. j]`` is stamped at ``j``.
 import numpy as np
 from numba import njit, prange
 
+from . import serial
+
 RECOMPUTE_RATIO = 1e-2
 
 # codes of the moment statistics (see ``finalize_moment``)
@@ -40,38 +42,44 @@ AR_OLS = 1  # OLS AR coefficient on demeaned data: sum z_t z_{t-k} / sum_{t<=w-k
 ACF = 2  # biased sample ACF: sum z_t z_{t+k} / sum z_t^2
 
 
-@njit(cache=True, inline="always")
-def _finalize_moment(code, w, c, s1, m2, m3, m4, constant):
-    mu = s1 / w
-    if code == MEAN:
-        return c + mu
-    if constant:
-        if code == VAR or code == STD:
-            return 0.0
-        return np.nan
-    if code == VAR:
-        return m2 / (w - 1)
-    if code == STD:
-        return np.sqrt(m2 / (w - 1))
-    mm2 = m2 / w
-    if mm2 <= 0.0:
-        return np.nan
-    if code == SKEW or code == SKEW_ADJ:
-        g1 = (m3 / w) / mm2**1.5
-        if code == SKEW:
-            return g1
-        return g1 * np.sqrt(w * (w - 1.0)) / (w - 2.0)
-    b2 = (m4 / w) / (mm2 * mm2)
-    if code == KURT_RAW:
-        return b2
-    if code == KURT:
-        return b2 - 3.0
-    return ((w + 1.0) * (b2 - 3.0) + 6.0) * (w - 1.0) / ((w - 2.0) * (w - 3.0))
+@njit(cache=True)
+def _finalize_moments(code, w, L, mean, m2, m3, m4, const, out_row):
+    """Write statistic ``code`` for window ends w-1..L-1 from the centred sums (one tight loop)."""
+    fw = float(w)
+    for j in range(w - 1, L):
+        if code == MEAN:
+            out_row[j] = mean[j]
+            continue
+        if const[j]:
+            out_row[j] = 0.0 if (code == VAR or code == STD) else np.nan
+            continue
+        if code == VAR:
+            out_row[j] = m2[j] / (fw - 1.0)
+        elif code == STD:
+            out_row[j] = np.sqrt(m2[j] / (fw - 1.0))
+        else:
+            mm2 = m2[j] / fw
+            if mm2 <= 0.0:
+                out_row[j] = np.nan
+            elif code == SKEW or code == SKEW_ADJ:
+                g1 = (m3[j] / fw) / mm2**1.5
+                out_row[j] = g1 if code == SKEW else g1 * np.sqrt(fw * (fw - 1.0)) / (fw - 2.0)
+            else:
+                b2 = (m4[j] / fw) / (mm2 * mm2)
+                if code == KURT_RAW:
+                    out_row[j] = b2
+                elif code == KURT:
+                    out_row[j] = b2 - 3.0
+                else:
+                    out_row[j] = ((fw + 1.0) * (b2 - 3.0) + 6.0) * (fw - 1.0) / ((fw - 2.0) * (fw - 3.0))
 
 
 @njit(cache=True)
 def _moments_row(x, L, w, codes, order, out, row):
-    """Rolling moments of x[:L] with window w; writes out[k, row, :] for each code k."""
+    """Rolling moments of x[:L] with window w; writes out[k, row, :] for each code k.
+
+    Pass 1 streams the centred sums of every window into scratch arrays; pass 2 turns them into
+    each requested statistic."""
     n_out = codes.shape[0]
     n = out.shape[2]
     for k in range(n_out):
@@ -79,6 +87,12 @@ def _moments_row(x, L, w, codes, order, out, row):
             out[k, row, j] = np.nan
     if w > L or w < 1:
         return
+    mean = np.empty(L)
+    m2a = np.empty(L)
+    m3a = np.empty(L if order >= 3 else 0)
+    m4a = np.empty(L if order >= 3 else 0)
+    const = np.empty(L, dtype=np.bool_)
+    inv_w = 1.0 / w
     c = 0.0
     s1 = 0.0
     s2 = 0.0
@@ -90,8 +104,7 @@ def _moments_row(x, L, w, codes, order, out, row):
         if x[j] != x[j - 1]:
             nchg += 1
     last = -1  # window end at the last recomputation
-    j = w - 1
-    while j < L:
+    for j in range(w - 1, L):
         if j > w - 1:
             # slide: x[j] enters, x[j-w] leaves
             if x[j] != x[j - 1]:
@@ -111,15 +124,14 @@ def _moments_row(x, L, w, codes, order, out, row):
                 s4 += zi2 * zi2 - zo2 * zo2
             if s2 > peak:
                 peak = s2
-            m2 = s2 - s1 * s1 / w
-            if m2 < RECOMPUTE_RATIO * peak:
+            if s2 - s1 * s1 * inv_w < RECOMPUTE_RATIO * peak:
                 need = True
         if need:
             start = j - w + 1
             acc = 0.0
             for i in range(start, j + 1):
                 acc += x[i]
-            c = acc / w
+            c = acc * inv_w
             s1 = 0.0
             s2 = 0.0
             s3 = 0.0
@@ -134,36 +146,40 @@ def _moments_row(x, L, w, codes, order, out, row):
                     s4 += z2 * z2
             peak = s2
             last = j
-        mu = s1 / w
+        mu = s1 * inv_w
         m2 = s2 - s1 * mu
-        if m2 < 0.0:
-            m2 = 0.0
-        m3 = 0.0
-        m4 = 0.0
+        mean[j] = c + mu
+        m2a[j] = m2 if m2 > 0.0 else 0.0
+        const[j] = nchg == 0
         if order >= 3:
-            m3 = s3 - 3.0 * mu * s2 + 2.0 * w * mu * mu * mu
-            m4 = s4 - 4.0 * mu * s3 + 6.0 * mu * mu * s2 - 3.0 * w * mu * mu * mu * mu
-        constant = nchg == 0
-        for k in range(n_out):
-            out[k, row, j] = _finalize_moment(codes[k], float(w), c, s1, m2, m3, m4, constant)
-        j += 1
+            m3a[j] = s3 - 3.0 * mu * s2 + 2.0 * w * mu * mu * mu
+            m4a[j] = s4 - 4.0 * mu * s3 + 6.0 * mu * mu * s2 - 3.0 * w * mu * mu * mu * mu
+    for k in range(n_out):
+        _finalize_moments(codes[k], w, L, mean, m2a, m3a, m4a, const, out[k, row])
 
 
 @njit(cache=True, parallel=True)
+def _rolling_moments_par(X, lengths, windows, codes, order, out):
+    for i in prange(X.shape[0]):
+        _moments_row(X[i], lengths[i], windows[i], codes, order, out, i)
+
+
+@njit(cache=True)
+def _rolling_moments_ser(X, lengths, windows, codes, order, out):
+    for i in range(X.shape[0]):
+        _moments_row(X[i], lengths[i], windows[i], codes, order, out, i)
+
+
 def rolling_moments(X, lengths, windows, codes):
     """Rolling moment statistics.
 
     X (B, n), lengths (B,), windows (B,), codes (K,) int64 from the MEAN..KURT_ADJ constants.
     Returns (K, B, n).
     """
-    B, n = X.shape
-    out = np.empty((codes.shape[0], B, n))
-    order = 2
-    for k in range(codes.shape[0]):
-        if codes[k] >= SKEW:
-            order = 4
-    for i in prange(B):
-        _moments_row(X[i], lengths[i], windows[i], codes, order, out, i)
+    codes = np.asarray(codes, dtype=np.int64)
+    out = np.empty((codes.shape[0],) + X.shape)
+    order = 4 if np.any(codes >= SKEW) else 2
+    (_rolling_moments_ser if serial(X) else _rolling_moments_par)(X, lengths, windows, codes, order, out)
     return out
 
 
@@ -346,10 +362,20 @@ def _lag_row(x, L, w, k, codes, out, row):
 
 
 @njit(cache=True, parallel=True)
+def _rolling_lag_par(X, lengths, windows, lag, codes, out):
+    for i in prange(X.shape[0]):
+        _lag_row(X[i], lengths[i], windows[i], lag, codes, out, i)
+
+
+@njit(cache=True)
+def _rolling_lag_ser(X, lengths, windows, lag, codes, out):
+    for i in range(X.shape[0]):
+        _lag_row(X[i], lengths[i], windows[i], lag, codes, out, i)
+
+
 def rolling_lag(X, lengths, windows, lag, codes):
     """Rolling lag-``lag`` statistics (PEARSON, AR_OLS, ACF codes). Returns (K, B, n)."""
-    B, n = X.shape
-    out = np.empty((codes.shape[0], B, n))
-    for i in prange(B):
-        _lag_row(X[i], lengths[i], windows[i], lag, codes, out, i)
+    codes = np.asarray(codes, dtype=np.int64)
+    out = np.empty((codes.shape[0],) + X.shape)
+    (_rolling_lag_ser if serial(X) else _rolling_lag_par)(X, lengths, windows, int(lag), codes, out)
     return out

@@ -8,35 +8,52 @@ loops used for narrow kernels, for irregular time stamps, and as the reference.
 import numpy as np
 from numba import njit, prange
 
+from . import serial
 
-@njit(cache=True, parallel=True)
+
 def nw_direct(X, lengths, weights):
     """Direct Nadaraya-Watson on regular rows; ``weights`` has length 2R+1 (centre at R)."""
-    B, n = X.shape
-    R = (weights.shape[0] - 1) // 2
-    out = np.empty((B, n))
-    for i in prange(B):
-        L = lengths[i]
-        x = X[i]
-        # remove the row mean first (NW is affine-equivariant; this keeps large offsets exact)
-        mu = 0.0
-        for j in range(L):
-            mu += x[j]
-        mu /= max(L, 1)
-        for j in range(n):
-            if j >= L:
-                out[i, j] = np.nan
-                continue
-            lo = max(0, j - R)
-            hi = min(L - 1, j + R)
-            num = 0.0
-            den = 0.0
-            for q in range(lo, hi + 1):
-                wq = weights[q - j + R]
-                num += wq * (x[q] - mu)
-                den += wq
-            out[i, j] = mu + num / den
+    out = np.empty(X.shape)
+    (_nw_direct_ser if serial(X) else _nw_direct_par)(X, lengths, weights, out)
     return out
+
+
+@njit(cache=True)
+def _nw_direct_row(X, lengths, weights, out, i):
+    n = X.shape[1]
+    R = (weights.shape[0] - 1) // 2
+    L = lengths[i]
+    x = X[i]
+    # remove the row mean first (NW is affine-equivariant; this keeps large offsets exact)
+    mu = 0.0
+    for j in range(L):
+        mu += x[j]
+    mu /= max(L, 1)
+    for j in range(n):
+        if j >= L:
+            out[i, j] = np.nan
+            continue
+        lo = max(0, j - R)
+        hi = min(L - 1, j + R)
+        num = 0.0
+        den = 0.0
+        for q in range(lo, hi + 1):
+            wq = weights[q - j + R]
+            num += wq * (x[q] - mu)
+            den += wq
+        out[i, j] = mu + num / den
+
+
+@njit(cache=True, parallel=True)
+def _nw_direct_par(X, lengths, weights, out):
+    for i in prange(X.shape[0]):
+        _nw_direct_row(X, lengths, weights, out, i)
+
+
+@njit(cache=True)
+def _nw_direct_ser(X, lengths, weights, out):
+    for i in range(X.shape[0]):
+        _nw_direct_row(X, lengths, weights, out, i)
 
 
 @njit(cache=True)
@@ -55,39 +72,54 @@ def edge_denominators(weights, L):
     return den
 
 
-@njit(cache=True, parallel=True)
 def nw_irregular(t, X, lengths, sigmas, cutoff):
     """Gaussian Nadaraya-Watson in time units: weights exp(-(t_q - t_j)^2 / (2 sigma^2)),
     |t_q - t_j| <= cutoff * sigma. ``sigmas`` per row. O(n k) with a sliding neighbourhood."""
-    B, n = X.shape
-    out = np.empty((B, n))
-    for i in prange(B):
-        L = lengths[i]
-        x = X[i]
-        s = sigmas[i]
-        h = cutoff * s
-        mu = 0.0
-        for j in range(L):
-            mu += x[j]
-        mu /= max(L, 1)
-        lo = 0
-        for j in range(n):
-            if j >= L:
-                out[i, j] = np.nan
-                continue
-            while t[lo] < t[j] - h:
-                lo += 1
-            num = 0.0
-            den = 0.0
-            q = lo
-            while q < L and t[q] <= t[j] + h:
-                d = (t[q] - t[j]) / s
-                wq = np.exp(-0.5 * d * d)
-                num += wq * (x[q] - mu)
-                den += wq
-                q += 1
-            out[i, j] = mu + num / den
+    out = np.empty(X.shape)
+    (_nw_irregular_ser if serial(X) else _nw_irregular_par)(t, X, lengths, sigmas, float(cutoff), out)
     return out
+
+
+@njit(cache=True)
+def _nw_irregular_row(t, X, lengths, sigmas, cutoff, out, i):
+    n = X.shape[1]
+    L = lengths[i]
+    x = X[i]
+    s = sigmas[i]
+    h = cutoff * s
+    mu = 0.0
+    for j in range(L):
+        mu += x[j]
+    mu /= max(L, 1)
+    lo = 0
+    for j in range(n):
+        if j >= L:
+            out[i, j] = np.nan
+            continue
+        while t[lo] < t[j] - h:
+            lo += 1
+        num = 0.0
+        den = 0.0
+        q = lo
+        while q < L and t[q] <= t[j] + h:
+            d = (t[q] - t[j]) / s
+            wq = np.exp(-0.5 * d * d)
+            num += wq * (x[q] - mu)
+            den += wq
+            q += 1
+        out[i, j] = mu + num / den
+
+
+@njit(cache=True, parallel=True)
+def _nw_irregular_par(t, X, lengths, sigmas, cutoff, out):
+    for i in prange(X.shape[0]):
+        _nw_irregular_row(t, X, lengths, sigmas, cutoff, out, i)
+
+
+@njit(cache=True)
+def _nw_irregular_ser(t, X, lengths, sigmas, cutoff, out):
+    for i in range(X.shape[0]):
+        _nw_irregular_row(t, X, lengths, sigmas, cutoff, out, i)
 
 
 @njit(cache=True, parallel=True)

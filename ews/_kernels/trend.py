@@ -10,6 +10,8 @@ pairs (i < j, y_i > y_j: the inversions of y, counted by merge sort) and T the n
 import numpy as np
 from numba import njit, prange
 
+from . import serial
+
 
 _RUN = 32
 
@@ -109,12 +111,21 @@ def kendall_row(y):
 
 
 @njit(cache=True, parallel=True)
+def _kendall_par(Y, out):
+    for i in prange(Y.shape[0]):
+        out[i] = kendall_row(Y[i])
+
+
+@njit(cache=True)
+def _kendall_ser(Y, out):
+    for i in range(Y.shape[0]):
+        out[i] = kendall_row(Y[i])
+
+
 def kendall(Y):
     """Kendall tau-b of each row of Y (B, n) against time. Returns (B,)."""
-    B = Y.shape[0]
-    out = np.empty(B)
-    for i in prange(B):
-        out[i] = kendall_row(Y[i])
+    out = np.empty(Y.shape[0])
+    (_kendall_ser if serial(Y) else _kendall_par)(Y, out)
     return out
 
 
@@ -159,12 +170,21 @@ def spearman_row(y):
 
 
 @njit(cache=True, parallel=True)
+def _spearman_par(Y, out):
+    for i in prange(Y.shape[0]):
+        out[i] = spearman_row(Y[i])
+
+
+@njit(cache=True)
+def _spearman_ser(Y, out):
+    for i in range(Y.shape[0]):
+        out[i] = spearman_row(Y[i])
+
+
 def spearman(Y):
     """Spearman rank correlation of each row of Y against time. Returns (B,)."""
-    B = Y.shape[0]
-    out = np.empty(B)
-    for i in prange(B):
-        out[i] = spearman_row(Y[i])
+    out = np.empty(Y.shape[0])
+    (_spearman_ser if serial(Y) else _spearman_par)(Y, out)
     return out
 
 
@@ -194,10 +214,19 @@ def ols_row(t, y):
 
 
 @njit(cache=True, parallel=True)
+def _ols_par(t, Y, out):
+    for i in prange(Y.shape[0]):
+        out[i] = ols_row(t, Y[i])
+
+
+@njit(cache=True)
+def _ols_ser(t, Y, out):
+    for i in range(Y.shape[0]):
+        out[i] = ols_row(t, Y[i])
+
+
 def ols_slope(t, Y):
     """OLS slope of each row of Y on time t (per unit time). Returns (B,)."""
-    B = Y.shape[0]
-    out = np.empty(B)
-    for i in prange(B):
-        out[i] = ols_row(t, Y[i])
+    out = np.empty(Y.shape[0])
+    (_ols_ser if serial(Y) else _ols_par)(t, Y, out)
     return out
