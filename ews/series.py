@@ -326,12 +326,6 @@ class TimeSeries:
         obj._ds = ds
         return obj
 
-    def _with(self, ds: xr.Dataset, step: dict | None = None) -> "TimeSeries":
-        ds.attrs = _copy.deepcopy(self._ds.attrs) if ds.attrs is self._ds.attrs or not ds.attrs else ds.attrs
-        if step is not None:
-            ds.attrs["history"] = list(ds.attrs.get("history", [])) + [step]
-        return TimeSeries._wrap(ds)
-
     # ------------------------------------------------------------------------------------------------
     # views
     # ------------------------------------------------------------------------------------------------

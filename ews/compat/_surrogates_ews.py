@@ -91,19 +91,6 @@ _REL_TOL = math.sqrt(float(np.finfo(np.float64).eps))
 # ----------------------------------------------------------------------------------------------------
 # R's input handling and detrending (surrogates/sensitivity variants)
 # ----------------------------------------------------------------------------------------------------
-def _prepare(timeseries, logtransform, interpolate):
-    from .earlywarnings import _read_input
-
-    timeindex, Y = _read_input(timeseries)
-    if interpolate:
-        order = np.argsort(timeindex, kind="stable")
-        grid = np.linspace(timeindex.min(), timeindex.max(), len(Y))
-        Y = np.interp(grid, timeindex[order], Y[order])  # timeindex deliberately not updated (R quirk)
-    if logtransform:
-        Y = np.log(Y + 1.0)
-    return timeindex, Y
-
-
 def ksmooth(x, y, bandwidth, points) -> np.ndarray:
     """R ``ksmooth(x, y, "normal", bandwidth, x.points = points)`` (values at the sorted points).
 
@@ -587,6 +574,8 @@ def surrogates_ews(timeseries, indicator="ar1", winsize=50, detrending="no", ban
         raise InputError(f"p_formula must be 'ews' or 'R', got {p_formula!r}.")
     if isinstance(boots, bool) or not isinstance(boots, (int, np.integer)) or boots < 1:
         raise InputError(f"boots must be a positive whole number, got {boots!r}.")
+    from .earlywarnings import _prepare
+
     timeindex, Y = _prepare(timeseries, logtransform, interpolate)
     n = len(Y)
     nsmY, smY = _detrend_surrogates(timeindex, Y, detrending, bandwidth, span, degree)
@@ -710,6 +699,8 @@ def sensitivity_ews(timeseries, indicator="ar1", winsizerange=(25, 75), incrwins
     from .._kernels.smooth import linear_fit
 
     _check_common(indicator, detrending, None)
+    from .earlywarnings import _prepare
+
     timeindex, Y = _prepare(timeseries, logtransform, interpolate)
     n = len(Y)
     tw = _r_seq_by(math.floor(winsizerange[0] * n / 100), math.floor(winsizerange[1] * n / 100), incrwinsize)

@@ -34,7 +34,6 @@ import pandas as pd
 from .._errors import InputError
 
 _COLUMNS = ["ar1", "sd", "sk", "kurt", "cv", "returnrate", "densratio", "acf1"]
-_KSMOOTH_SD = 0.3706506  # R's C code: bw *= 0.3706506 for the normal kernel
 
 
 @dataclass
@@ -96,18 +95,17 @@ def bw_nrd0(x: np.ndarray) -> float:
     return 0.9 * lo * len(x) ** (-0.2)
 
 
-def ksmooth_normal(x: np.ndarray, y: np.ndarray, bandwidth: float, x_points: np.ndarray) -> np.ndarray:
-    """R's ``ksmooth(x, y, "normal", bandwidth, x.points=...)``: values at ``sort(x_points)``, in that order."""
-    from .._kernels.smooth import nw_irregular
-
-    order = np.argsort(x, kind="stable")
-    xs, ys = x[order], y[order]
-    xp = np.sort(x_points)
-    sd = _KSMOOTH_SD * bandwidth
-    if not np.array_equal(xp, xs):
-        raise InputError("ksmooth_normal here evaluates at the data points only (x.points = x).")
-    return nw_irregular(np.ascontiguousarray(xs), ys[None, :].copy(), np.array([len(xs)], dtype=np.int64),
-                        np.array([sd]), 4.0)[0]
+def _prepare(timeseries, logtransform, interpolate):
+    """R's preprocessing, shared by every function: read, interpolate (keeping the old time index,
+    a quirk), then log(Y + 1)."""
+    timeindex, Y = _read_input(timeseries)
+    if interpolate:
+        order = np.argsort(timeindex, kind="stable")
+        grid = np.linspace(timeindex.min(), timeindex.max(), len(Y))
+        Y = np.interp(grid, timeindex[order], Y[order])  # timeindex deliberately not updated (R quirk)
+    if logtransform:
+        Y = np.log(Y + 1.0)
+    return timeindex, Y
 
 
 def _r_round(v: float) -> int:
@@ -139,14 +137,8 @@ def generic_ews(timeseries, winsize=50, detrending="no", bandwidth=None, span=No
                          f"got {detrending!r}.")
     if not (0 < winsize <= 100):
         raise InputError(f"winsize is a percentage of the series length in (0, 100], got {winsize}.")
-    timeindex, Y = _read_input(timeseries)
+    timeindex, Y = _prepare(timeseries, logtransform, interpolate)
     n = len(Y)
-    if interpolate:
-        order = np.argsort(timeindex, kind="stable")
-        grid = np.linspace(timeindex.min(), timeindex.max(), n)
-        Y = np.interp(grid, timeindex[order], Y[order])  # timeindex deliberately not updated (R quirk)
-    if logtransform:
-        Y = np.log(Y + 1.0)
 
     smY = None
     if detrending == "no":
@@ -156,7 +148,9 @@ def generic_ews(timeseries, winsize=50, detrending="no", bandwidth=None, span=No
         bw = _r_round(bw_nrd0(timeindex)) if bandwidth is None else _r_round(n * bandwidth / 100)
         if bw <= 0:
             raise InputError(f"the gaussian bandwidth rounds to {bw} points; use a larger bandwidth.")
-        smY = ksmooth_normal(timeindex, Y, bw, timeindex)  # in sorted time order (misaligned if decreasing)
+        from ._surrogates_ews import ksmooth
+
+        smY = ksmooth(timeindex, Y, bw, timeindex)  # in sorted time order (misaligned if decreasing)
         nsmY = Y - smY
     elif detrending == "loess":
         from ._rloess import r_loess
