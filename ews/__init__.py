@@ -1,6 +1,7 @@
 """ews: early-warning signals of regime shifts."""
 from ._errors import InputError, EWSWarning, DegenerateWindowWarning, OverlappingWindowsWarning
-from .series import TimeSeries, read_csv
+from .series import TimeSeries
+from .io import read_csv
 
 __version__ = "0.1.0"
 from . import detrend, indicators, trend

@@ -124,7 +124,7 @@ def _check_choice(value, name: str, choices) -> str:
 
 def _series_from_single(obj):
     """(t, x) from a TimeSeries, pandas Series, 1-D DataArray, or 1-D array (t = 0..n-1)."""
-    from .series import TimeSeries, _time_to_numeric
+    from .series import TimeSeries, numeric_time as _time_to_numeric
 
     if isinstance(obj, TimeSeries):
         if obj.n_rows != 1:
@@ -158,7 +158,7 @@ def _validate(t, x) -> tuple[np.ndarray, np.ndarray]:
     if x is None:
         t, x = _series_from_single(t)
     else:
-        from .series import _time_to_numeric
+        from .series import numeric_time as _time_to_numeric
         t = np.asarray(t)
         if np.issubdtype(t.dtype, np.datetime64) or np.issubdtype(t.dtype, np.timedelta64):
             t = _time_to_numeric(t)

@@ -74,9 +74,9 @@ import xarray as xr
 from . import surrogates as _sur
 from ._errors import EWSWarning, InputError
 from ._random import seed_sequence
+from .pvalues import ALTERNATIVES, pvalue
 from .series import LENGTH, TIME, TimeSeries, as_timeseries, encode_attrs
 
-ALTERNATIVES = ("greater", "less", "two-sided")
 _DIRECTION_ALT = {1: "greater", -1: "less", 0: "two-sided"}
 # elements (surrogates x rows x time) per pipeline call before the batch is split
 _MAX_BATCH_ELEMENTS = 10_000_000
@@ -85,55 +85,6 @@ _MAX_BATCH_ELEMENTS = 10_000_000
 # ----------------------------------------------------------------------------------------------------
 # p-values
 # ----------------------------------------------------------------------------------------------------
-def pvalue(observed, null, alternative: str = "greater", axis: int = 0):
-    r"""Surrogate p-value(s) of ``observed`` against the null sample ``null``.
-
-    Parameters
-    ----------
-    observed : float or array
-        Observed statistic(s); broadcast against ``null`` with ``axis`` removed.
-    null : array
-        Null statistics; NaNs are ignored (they reduce B).
-    alternative : {"greater", "less", "two-sided"}
-        See the module docstring: ``(1 + #{T_b >= T}) / (B + 1)``, ``(1 + #{T_b <= T}) / (B + 1)``,
-        or ``min(1, 2 min(p_greater, p_less))``.
-    axis : int
-        Axis of ``null`` holding the surrogates.
-
-    Returns
-    -------
-    p : float or array
-        NaN where ``observed`` is NaN or no null statistic is finite.
-
-    Examples
-    --------
-    >>> from ews.significance import pvalue
-    >>> float(pvalue(2.0, [0.0, 1.0, 2.0, 3.0]))
-    0.6
-    >>> float(pvalue(2.0, [0.0, 1.0, 2.0, 3.0], "two-sided"))
-    1.0
-    """
-    if alternative not in ALTERNATIVES:
-        raise InputError(f"alternative must be one of {ALTERNATIVES}, got {alternative!r}.")
-    null = np.moveaxis(np.asarray(null, dtype=float), axis, 0)
-    obs = np.asarray(observed, dtype=float)
-    finite = np.isfinite(null)
-    nb = finite.sum(axis=0)
-    with np.errstate(invalid="ignore"):
-        ge = np.sum(finite & (null >= obs), axis=0)
-        le = np.sum(finite & (null <= obs), axis=0)
-        pg = (1.0 + ge) / (nb + 1.0)
-        pl = (1.0 + le) / (nb + 1.0)
-    if alternative == "greater":
-        p = pg
-    elif alternative == "less":
-        p = pl
-    else:
-        p = np.minimum(1.0, 2.0 * np.minimum(pg, pl))
-    p = np.where(np.isfinite(obs) & (nb > 0), p, np.nan)
-    return p if p.ndim else float(p)
-
-
 def _alternatives(pipeline, alternative) -> dict:
     labels = pipeline.labels
     dirs = {i.label: i.direction for i in pipeline.indicators}
