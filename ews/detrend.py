@@ -44,10 +44,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-import xarray as xr
 
 from ._errors import InputError
-from .series import LENGTH, TIME, TimeSeries, as_timeseries
+from ._registry import Registry
+from ._validate import check_choice as _check_choice, check_positive as _check_positive
+from .series import TimeSeries, as_timeseries
 
 QUARTILE_FACTOR = 0.25 / 0.6744897501960817  # R ksmooth: bw *= 0.3706506
 EWSTOOLS_FACTOR = 0.25 / 0.675
@@ -56,9 +57,24 @@ _FFT_MIN_WIDTH = 33  # kernels wider than this (2R+1 points) use the FFT
 
 
 class Detrender:
-    """Base class: subclasses set ``name`` and implement ``_trend(ts) -> (n_rows, n) array``."""
+    """Base class of the detrending methods (the entries of the detrender registry).
+
+    An entry carries what its callers need to know, so no caller branches on its type:
+
+    ``name``, ``summary``
+        registry name and one-line description;
+    ``grid_param``
+        the smoothing parameter a sensitivity grid varies (``"bandwidth"``, ``"span"``), or None;
+    ``recompose(ts, detrended, residuals)``
+        the state whose detrending gives back ``residuals`` (with the observed trend): the surrogate
+        tests use it to turn surrogate residuals into surrogate states.
+
+    Subclasses set ``name`` and implement ``_trend(ts) -> ((n_rows, n) array, provenance dict)``.
+    """
 
     name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    grid_param: ClassVar[str | None] = None
 
     def params(self) -> dict:
         return dataclasses.asdict(self)
@@ -66,36 +82,26 @@ class Detrender:
     def describe(self) -> dict:
         return {"method": self.name, **self.params()}
 
+    @classmethod
+    def info(cls) -> dict:
+        return {"summary": cls.summary, "parameters": [f.name for f in dataclasses.fields(cls)],
+                "grid_param": cls.grid_param}
+
     def apply(self, ts) -> TimeSeries:
         """Detrend ``ts`` (anything TimeSeries accepts); returns a TimeSeries with trend and residuals."""
         ts = as_timeseries(ts)
         trend, extra = self._trend(ts)
-        state = ts.rows("state")
-        ds = xr.Dataset(
-            {
-                "state": ts.state,
-                "trend": ts.from_rows(trend),
-                "residuals": ts.from_rows(state - trend),
-            },
-            attrs=dict(ts.attrs),
-        )
-        ds.attrs["history"] = ts.history + [{"step": "detrend", **self.describe(), **extra}]
-        return TimeSeries._wrap(ds)
+        trend = trend.reshape(ts.shape)
+        return ts.with_values(ts.values, trend=trend, residuals=ts.values - trend,
+                              step={"step": "detrend", **self.describe(), **extra})
+
+    def recompose(self, ts: TimeSeries, detrended: TimeSeries, residuals: np.ndarray) -> np.ndarray:
+        """States (..., n) whose detrended residuals are ``residuals`` around the observed trend:
+        ``trend + residuals`` (``residuals`` may carry extra leading dimensions in front)."""
+        return residuals + detrended.trend_values
 
     def _trend(self, ts: TimeSeries):  # pragma: no cover - abstract
         raise NotImplementedError
-
-
-def _check_choice(value, choices, what):
-    if value not in choices:
-        raise InputError(f"{what} must be one of {tuple(choices)}, got {value!r}.")
-
-
-def _check_positive(value, what):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InputError(f"{what} must be a positive number, got {value!r}.")
-    if not (math.isfinite(value) and value > 0):
-        raise InputError(f"{what} must be a positive number, got {value!r}.")
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,8 @@ class Gaussian(Detrender):
     """
 
     name: ClassVar[str] = "gaussian"
+    summary: ClassVar[str] = "Gaussian kernel smoother (Nadaraya-Watson)"
+    grid_param: ClassVar[str] = "bandwidth"
     bandwidth: float = 0.1
     units: str = "fraction"
     convention: str = "sigma"
@@ -245,6 +253,8 @@ class Lowess(Detrender):
     """
 
     name: ClassVar[str] = "lowess"
+    summary: ClassVar[str] = "LOWESS (Cleveland 1979), equal to statsmodels' lowess"
+    grid_param: ClassVar[str] = "span"
     span: float = 0.2
     iterations: int = 3
 
@@ -272,6 +282,7 @@ class Linear(Detrender):
     """Least-squares straight line in time."""
 
     name: ClassVar[str] = "linear"
+    summary: ClassVar[str] = "least-squares straight line in time"
 
     def _trend(self, ts):
         from ._kernels.smooth import linear_fit
@@ -284,6 +295,7 @@ class NoDetrend(Detrender):
     """No detrending: trend 0, residuals = state."""
 
     name: ClassVar[str] = "none"
+    summary: ClassVar[str] = "no detrending: trend 0, residuals = state"
 
     def _trend(self, ts):
         X = ts.rows("state")
@@ -295,38 +307,42 @@ class FirstDifference(Detrender):
     """First differences: residual_i = x_i - x_{i-1} at t_i (one point fewer); trend_i = x_{i-1}."""
 
     name: ClassVar[str] = "first_difference"
+    summary: ClassVar[str] = "first differences (one point fewer)"
 
     def apply(self, ts) -> TimeSeries:
         ts = as_timeseries(ts)
         if ts.n < 3:
             raise InputError("first differencing needs at least 3 points.")
-        state = ts.state
-        prev = state.isel({TIME: slice(None, -1)}).values
-        new_state = state.isel({TIME: slice(1, None)})
-        ds = xr.Dataset(
-            {
-                "state": new_state,
-                "trend": new_state.copy(data=prev),
-                "residuals": new_state.copy(data=new_state.values - prev),
-            },
-            attrs=dict(ts.attrs),
-        )
-        if ts.is_ragged:
-            ds = ds.assign_coords({LENGTH: (ts.leading_dims, np.maximum(ts.lengths - 1, 0))})
-        ds.attrs["history"] = ts.history + [{"step": "detrend", **self.describe()}]
-        return TimeSeries._wrap(ds)
+        x = ts.values
+        prev, new_state = x[..., :-1], x[..., 1:]
+        out = ts.isel(time=slice(1, None))
+        lengths = np.maximum(ts.lengths - 1, 0) if ts.is_ragged else None
+        return out.with_values(new_state, trend=prev, residuals=new_state - prev, lengths=lengths,
+                               step={"step": "detrend", **self.describe()})
+
+    def recompose(self, ts, detrended, residuals):
+        """The integrated series x_0, x_0 + r_1, x_0 + r_1 + r_2, ... (its first differences are r)."""
+        x0 = ts.values[..., 0]
+        out = np.empty(residuals.shape[:-1] + (ts.n,))
+        out[..., 0] = x0
+        with np.errstate(invalid="ignore"):
+            np.cumsum(residuals, axis=-1, out=out[..., 1:])
+        out[..., 1:] += np.asarray(x0)[..., None]
+        return out
 
 
-_REGISTRY: dict[str, type[Detrender]] = {
-    cls.name: cls for cls in (Gaussian, Lowess, Linear, FirstDifference, NoDetrend)
-}
+REGISTRY: Registry[type[Detrender]] = Registry("detrending method")
+register, names, table = REGISTRY.register, REGISTRY.names, REGISTRY.table
+for _cls in (Gaussian, Lowess, Linear, FirstDifference, NoDetrend):
+    register(_cls)
+
 _ALIASES = {"first-diff": "first_difference", "firstdiff": "first_difference", "diff": "first_difference",
             "no": "none", None: "none"}
 
 
 def methods() -> dict[str, str]:
     """Detrending methods: name -> one-line description."""
-    return {name: (cls.__doc__ or "").strip().splitlines()[0] for name, cls in _REGISTRY.items()}
+    return {cls.name: cls.summary for cls in REGISTRY}
 
 
 def get_detrender(method="gaussian", **params) -> Detrender:
@@ -336,11 +352,11 @@ def get_detrender(method="gaussian", **params) -> Detrender:
             raise InputError(f"parameters {sorted(params)} given together with a detrender object; "
                              "put them in the object instead.")
         return method
-    key = _ALIASES.get(method, method)
-    if key not in _REGISTRY:
-        hint = " (R's loess is ews.compat.earlywarnings; ews has 'lowess')" if method == "loess" else ""
-        raise InputError(f"unknown detrending method {method!r}{hint}; choose one of {sorted(_REGISTRY)}.")
-    cls = _REGISTRY[key]
+    key = _ALIASES.get(method, method) if isinstance(method, (str, type(None))) else method
+    if method == "loess":
+        raise InputError("unknown detrending method 'loess' (R's loess is ews.compat.earlywarnings; ews has "
+                         f"'lowess'); choose one of {names()}.")
+    cls = REGISTRY.get(key)
     valid = [f.name for f in dataclasses.fields(cls)]
     unknown = sorted(set(params) - set(valid))
     if unknown:
@@ -348,3 +364,18 @@ def get_detrender(method="gaussian", **params) -> Detrender:
             f"detrending method {key!r} has no parameter(s) {unknown}; its parameters are {valid or 'none'}."
         )
     return cls(**params)
+
+
+def _detrend_method(self: TimeSeries, method="gaussian", **params) -> TimeSeries:
+    """Remove a trend: returns a TimeSeries holding ``state``, ``trend`` and ``residuals``.
+
+    ``method`` is a name from :func:`ews.detrend.names` (``"gaussian"``, ``"lowess"``, ``"linear"``,
+    ``"first_difference"``, ``"none"``) with its parameters as keywords, or a detrender object such as
+    ``ews.detrend.Gaussian(bandwidth=0.1)``. The step and its parameters are recorded in
+    :attr:`~ews.TimeSeries.history`. (Attached to TimeSeries here, so that series.py, below this
+    module, never imports it.)
+    """
+    return get_detrender(method, **params).apply(self)
+
+
+TimeSeries.detrend = _detrend_method

@@ -45,6 +45,7 @@ import numpy as np
 import xarray as xr
 
 from ._errors import DegenerateWindowWarning, InputError
+from ._registry import Registry
 from .series import TimeSeries, as_timeseries
 
 
@@ -112,7 +113,8 @@ class IndicatorDef:
 
     ``kernel`` says what the indicator needs from the streaming kernels:
     ``("moments", input, code)``, ``("lag", input, code, lag)``, or ``("custom", func)`` where
-    ``func(ctx, windows, **params) -> (n_rows, n)``. ``finalize(values_dict, **params)`` combines
+    ``func(ts, windows) -> (n_rows, n)`` reads the rows it needs with ``ts.rows(input)`` and
+    ``ts.row_lengths()``. ``finalize(values_dict, **params)`` combines
     kernel outputs (e.g. cv = std / mean).
     """
 
@@ -126,16 +128,22 @@ class IndicatorDef:
     finalize: Callable[..., np.ndarray] = None  # (outputs: dict key->array, **params) -> array
     min_window: int = 3
 
+    def info(self) -> dict:
+        return {"direction": self.direction, "summary": self.summary, "formula": self.formula,
+                "reference": self.reference, "defaults": self.defaults}
 
-_REGISTRY: dict[str, IndicatorDef] = {}
+
+REGISTRY: Registry[IndicatorDef] = Registry("indicator")
+names, get, table = REGISTRY.names, REGISTRY.get, REGISTRY.table
 
 
-def register(defn: IndicatorDef) -> IndicatorDef:
+def register(defn: IndicatorDef, *, replace: bool = False) -> IndicatorDef:
     """Add an indicator to the registry (one definition, one registration)."""
-    if defn.name in _REGISTRY:
-        raise InputError(f"an indicator named {defn.name!r} is already registered.")
-    _REGISTRY[defn.name] = defn
-    return defn
+    return REGISTRY.register(defn, replace=replace)
+
+
+def unregister(name: str) -> None:
+    REGISTRY.unregister(name)
 
 
 def register_window_function(name: str, func: Callable[[np.ndarray], float], *, direction: int = 0,
@@ -156,13 +164,14 @@ def register_window_function(name: str, func: Callable[[np.ndarray], float], *, 
     if input not in ("residuals", "state"):
         raise InputError("input must be 'residuals' or 'state'.")
 
-    def _custom(ctx, windows):
-        X = ctx.rows(input)
+    def _custom(ts, windows):
+        X = ts.rows(input)
+        lengths = ts.row_lengths()
         out = np.full(X.shape, np.nan)
         from numpy.lib.stride_tricks import sliding_window_view
 
         for i in range(X.shape[0]):
-            w, L = int(windows[i]), int(ctx.lengths[i])
+            w, L = int(windows[i]), int(lengths[i])
             if w == 0:
                 continue
             sw = sliding_window_view(X[i, :L], w)
@@ -174,31 +183,6 @@ def register_window_function(name: str, func: Callable[[np.ndarray], float], *, 
         formula="user-defined", requests=lambda: [("custom", _custom)],
         finalize=lambda out: out[("custom", _custom)],
     ))
-
-
-def unregister(name: str) -> None:
-    _REGISTRY.pop(name, None)
-
-
-def names() -> list[str]:
-    return list(_REGISTRY)
-
-
-def get(name: str) -> IndicatorDef:
-    if name not in _REGISTRY:
-        raise InputError(f"unknown indicator {name!r}; available: {names()}.")
-    return _REGISTRY[name]
-
-
-def table():
-    """The registry as a pandas DataFrame (name, direction, summary, formula, reference, defaults)."""
-    import pandas as pd
-
-    return pd.DataFrame([
-        {"name": d.name, "direction": d.direction, "summary": d.summary, "formula": d.formula,
-         "reference": d.reference, "defaults": d.defaults}
-        for d in _REGISTRY.values()
-    ]).set_index("name")
 
 
 @dataclass(frozen=True)
@@ -392,22 +376,8 @@ _builtin()
 # ----------------------------------------------------------------------------------------------------
 # computation
 # ----------------------------------------------------------------------------------------------------
-class _Rows:
-    """The rows of a TimeSeries, extracted once per computation."""
-
-    def __init__(self, ts: TimeSeries):
-        self.ts = ts
-        self.lengths = ts.row_lengths()
-        self._cache: dict[str, np.ndarray] = {}
-
-    def rows(self, which: str) -> np.ndarray:
-        if which not in self._cache:
-            self._cache[which] = self.ts.rows(which)
-        return self._cache[which]
-
-
-def compute_rows(ctx: _Rows, indicators: tuple[Indicator, ...], windows: np.ndarray) -> dict[str, np.ndarray]:
-    """Run the kernels for ``indicators`` on the rows of ``ctx``: label -> (n_rows, n) array."""
+def compute_rows(ts: TimeSeries, indicators: tuple[Indicator, ...], windows: np.ndarray) -> dict[str, np.ndarray]:
+    """Run the kernels for ``indicators`` on the rows of ``ts``: label -> (n_rows, n) array."""
     from ._kernels import rolling as K
 
     requests: dict[tuple, None] = {}
@@ -415,6 +385,7 @@ def compute_rows(ctx: _Rows, indicators: tuple[Indicator, ...], windows: np.ndar
         for r in ind.definition.requests(**ind.kwargs):
             requests[r] = None
     outputs: dict[tuple, np.ndarray] = {}
+    lengths = ts.row_lengths()
     # group moment requests per input, lag requests per (input, lag): one pass each
     groups: dict[tuple, list] = {}
     for r in requests:
@@ -423,14 +394,14 @@ def compute_rows(ctx: _Rows, indicators: tuple[Indicator, ...], windows: np.ndar
         elif r[0] == "lag":
             groups.setdefault(("lag", r[1], r[3]), []).append(r)
         else:
-            outputs[r] = r[1](ctx, windows)
+            outputs[r] = r[1](ts, windows)
     for g, reqs in groups.items():
-        X = ctx.rows(g[1])
+        X = ts.rows(g[1])
         codes = np.array([r[2] for r in reqs], dtype=np.int64)
         if g[0] == "moments":
-            res = K.rolling_moments(X, ctx.lengths, windows, codes)
+            res = K.rolling_moments(X, lengths, windows, codes)
         else:
-            res = K.rolling_lag(X, ctx.lengths, windows, int(g[2]), codes)
+            res = K.rolling_lag(X, lengths, windows, int(g[2]), codes)
         for r, arr in zip(reqs, res):
             outputs[r] = arr
     return {ind.label: ind.definition.finalize(outputs, **ind.kwargs) for ind in indicators}
@@ -443,7 +414,8 @@ def _degenerate_counts(values: np.ndarray, lengths: np.ndarray, windows: np.ndar
     return int(np.sum(expected_values - finite))
 
 
-def evaluate(ctx: _Rows, inds: tuple[Indicator, ...], windows: np.ndarray, stacklevel: int = 3) -> dict[str, np.ndarray]:
+def evaluate(ts: TimeSeries, inds: tuple[Indicator, ...], windows: np.ndarray,
+             stacklevel: int = 3) -> dict[str, np.ndarray]:
     """Check the windows against the indicators' needs, run the kernels, warn about degenerate windows."""
     active = windows > 0
     need = max(i.definition.min_window for i in inds)
@@ -453,8 +425,9 @@ def evaluate(ctx: _Rows, inds: tuple[Indicator, ...], windows: np.ndarray, stack
     for ind in inds:
         if "lag" in ind.kwargs and np.any(active & (windows < ind.kwargs["lag"] + 2)):
             raise InputError(f"{ind.label} needs windows of at least lag + 2 = {ind.kwargs['lag'] + 2} points.")
-    values = compute_rows(ctx, inds, windows)
-    bad = {label: _degenerate_counts(v, ctx.lengths, windows) for label, v in values.items()}
+    values = compute_rows(ts, inds, windows)
+    lengths = ts.row_lengths()
+    bad = {label: _degenerate_counts(v, lengths, windows) for label, v in values.items()}
     bad = {k: v for k, v in bad.items() if v}
     if bad:
         warnings.warn(
@@ -466,7 +439,61 @@ def evaluate(ctx: _Rows, inds: tuple[Indicator, ...], windows: np.ndarray, stack
     return values
 
 
-def compute(data, indicators=("variance", "ar1"), window=0.5, *, strict: bool | None = None) -> xr.Dataset:
+class IndicatorResult:
+    """Rolling indicators of every row: numpy arrays inside, an xarray Dataset on demand.
+
+    ``result[label]`` is a DataArray (dims as the input); :meth:`to_numpy` gives the array itself;
+    :meth:`to_xarray` the Dataset (one variable per indicator, coordinate ``window`` in points), built
+    once on first use. Other attributes fall through to that Dataset (``result.sizes``, ...).
+    """
+
+    def __init__(self, timeseries: TimeSeries, indicators: tuple[Indicator, ...], values: dict, windows):
+        self.timeseries = timeseries
+        self.indicators = indicators
+        self._values = values
+        self.windows = np.asarray(windows).reshape(timeseries.shape[:-1])
+        self._ds = None
+
+    @property
+    def labels(self) -> list[str]:
+        return [i.label for i in self.indicators]
+
+    def to_numpy(self, label: str) -> np.ndarray:
+        """Indicator ``label`` as an array shaped like the input (..., time)."""
+        if label not in self._values:
+            raise InputError(f"no indicator {label!r} here; the indicators are {self.labels}.")
+        return self._values[label].reshape(self.timeseries.shape)
+
+    def to_xarray(self) -> xr.Dataset:
+        if self._ds is None:
+            ts = self.timeseries
+            base = ts.to_xarray()
+            ds = xr.Dataset({i.label: (ts.dims, self.to_numpy(i.label), indicator_attrs(i))
+                             for i in self.indicators},
+                            coords={k: v for k, v in base.coords.items()})
+            ds.coords["window"] = (ts.leading_dims, self.windows)
+            self._ds = ds
+        return self._ds
+
+    def __getitem__(self, label):
+        return self.to_xarray()[label]
+
+    def __contains__(self, label) -> bool:
+        return label in self._values
+
+    def __iter__(self):
+        return iter(self.labels)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.to_xarray(), name)
+
+    def __repr__(self):
+        return f"<ews.IndicatorResult {self.labels} rows={self.timeseries.n_rows} n={self.timeseries.n}>"
+
+
+def compute(data, indicators=("variance", "ar1"), window=0.5, *, strict: bool | None = None) -> IndicatorResult:
     """Rolling indicators of ``data`` (its residuals if detrended, else its state).
 
     Parameters
@@ -480,15 +507,17 @@ def compute(data, indicators=("variance", "ar1"), window=0.5, *, strict: bool | 
 
     Returns
     -------
-    xarray.Dataset
-        One variable per indicator (named by its label), dims as the input.
+    IndicatorResult
+        ``result["variance"]`` is a DataArray with the input's dims; ``result.to_numpy("variance")`` the
+        array; ``result.to_xarray()`` a Dataset with one variable per indicator (named by its label).
 
     Examples
     --------
     >>> import numpy as np, ews
     >>> x = np.random.default_rng(1).standard_normal(500)
-    >>> ds = ews.indicators.compute(x, ["variance", "ar1"], window=100)
-    >>> bool(np.isnan(ds["variance"][98]) and np.isfinite(ds["variance"][99]))
+    >>> res = ews.indicators.compute(x, ["variance", "ar1"], window=100)
+    >>> v = res.to_numpy("variance")
+    >>> bool(np.isnan(v[98]) and np.isfinite(v[99]))
     True
     """
     ts = as_timeseries(data)
@@ -496,14 +525,8 @@ def compute(data, indicators=("variance", "ar1"), window=0.5, *, strict: bool | 
     ts.require_regular("rolling indicators (windows of a fixed number of points)")
     if strict is None:
         strict = ts.n_rows == 1
-    ctx = _Rows(ts)
-    windows = resolve_windows(window, ctx.lengths, strict=strict)
-    values = evaluate(ctx, inds, windows)
-    out = xr.Dataset({label: ts.from_rows(v) for label, v in values.items()})
-    out.coords["window"] = (ts.leading_dims, windows.reshape(ts.shape[:-1]))
-    for ind in inds:
-        out[ind.label].attrs.update(indicator_attrs(ind))
-    return out
+    windows = resolve_windows(window, ts.row_lengths(), strict=strict)
+    return IndicatorResult(ts, inds, evaluate(ts, inds, windows), windows)
 
 
 def indicator_attrs(ind: Indicator) -> dict:

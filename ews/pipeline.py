@@ -15,7 +15,7 @@ import xarray as xr
 
 from . import indicators as _ind
 from . import trend as _trend
-from ._errors import InputError
+from ._errors import InputError, OverlappingWindowsWarning
 from .detrend import Detrender, get_detrender
 from .series import TimeSeries, as_timeseries, encode_attrs
 
@@ -106,13 +106,12 @@ class Pipeline:
         ts = as_timeseries(data)
         det = self.detrender.apply(ts)
         det.require_regular("rolling indicators (windows of a fixed number of points)")
-        ctx = _ind._Rows(det)
         if strict is None:
             strict = det.n_rows == 1
-        windows = _ind.resolve_windows(self.window, ctx.lengths, strict=strict)
-        values = _ind.evaluate(ctx, self.indicators, windows)
+        windows = _ind.resolve_windows(self.window, det.row_lengths(), strict=strict)
+        values = _ind.evaluate(det, self.indicators, windows)
         stats = self._statistics(det.t, values)
-        return PipelineResult._build(self, det, values, stats, windows)
+        return PipelineResult(self, det, values, stats, windows)
 
     def _statistics(self, t: np.ndarray, values: dict[str, np.ndarray]) -> np.ndarray:
         """(K, n_rows) trend statistics; all indicators and rows in one kernel call."""
@@ -120,54 +119,33 @@ class Pipeline:
         K = len(self.labels)
         return _trend.statistic(self.trend, t, stacked).reshape(K, -1)
 
-    # significance (implemented in ews.significance)
-    def test(self, data, null: str = "ar1", n_surrogates: int = 1000, seed=None, **kwargs):
-        """Surrogate test of every indicator's trend statistic; see :func:`ews.significance.surrogate_test`."""
-        from .significance import surrogate_test
-
-        return surrogate_test(self, data, null=null, n_surrogates=n_surrogates, seed=seed, **kwargs)
-
 
 class PipelineResult:
-    """Everything a pipeline run produced, for every row.
+    """Everything a pipeline run produced, for every row: numpy arrays inside, xarray on demand.
 
     Attributes
     ----------
     pipeline : Pipeline
     timeseries : TimeSeries
         The detrended series (state, trend, residuals).
-    dataset : xarray.Dataset
-        ``state``, ``trend``, ``residuals``, one variable per indicator (named by its label, dims
-        ``(..., time)``) and ``statistic`` (dims ``("indicator", ...)``); coordinate ``window`` holds each
-        row's window in points.
+    statistic_values : numpy.ndarray
+        Trend statistic per indicator, shape ``(K, *leading shape)``.
+    windows : numpy.ndarray
+        Each row's window in points (leading shape).
+
+    ``result.dataset`` (= :meth:`to_xarray`) is built on first use: ``state``, ``trend``, ``residuals``,
+    one variable per indicator (named by its label, dims ``(..., time)``) and ``statistic`` (dims
+    ``("indicator", ...)``); coordinate ``window`` holds each row's window in points.
     """
 
-    def __init__(self, pipeline: Pipeline, timeseries: TimeSeries, dataset: xr.Dataset):
+    def __init__(self, pipeline: Pipeline, timeseries: TimeSeries, values: dict, statistics, windows):
         self.pipeline = pipeline
         self.timeseries = timeseries
-        self.dataset = dataset
-
-    @classmethod
-    def _build(cls, pipeline, det: TimeSeries, values, stats, windows):
-        lead = det.leading_dims
-        data_vars = {"state": det.state, "trend": det.trend, "residuals": det.residuals}
-        for lab in pipeline.labels:
-            data_vars[lab] = det.from_rows(values[lab])
-        ds = xr.Dataset(data_vars)
-        lead_shape = det.shape[:-1]
-        ds["statistic"] = xr.DataArray(
-            stats.reshape((len(pipeline.labels),) + lead_shape),
-            dims=("indicator",) + lead,
-            coords={"indicator": pipeline.labels},
-        )
-        ds.coords["window"] = (lead, windows.reshape(lead_shape))
-        for ind in pipeline.indicators:
-            ds[ind.label].attrs.update(_ind.indicator_attrs(ind))
-        ds["statistic"].attrs.update({"trend_statistic": pipeline.trend,
-                                      "description": _trend.get(pipeline.trend).summary})
-        ds.attrs = dict(det.attrs)
-        ds.attrs["pipeline"] = pipeline.describe()
-        return cls(pipeline, det, ds)
+        lead_shape = timeseries.shape[:-1]
+        self.indicators = _ind.IndicatorResult(timeseries, pipeline.indicators, values, windows)
+        self.statistic_values = np.asarray(statistics).reshape((len(pipeline.labels),) + lead_shape)
+        self.windows = self.indicators.windows
+        self._ds = None
 
     # ------------------------------------------------------------------------------------------------
     @property
@@ -175,20 +153,39 @@ class PipelineResult:
         return self.pipeline.labels
 
     @property
+    def dataset(self) -> xr.Dataset:
+        return self.to_xarray()
+
+    @property
     def statistic(self) -> xr.DataArray:
         """Trend statistic per indicator (dims ``("indicator", ...)``)."""
-        return self.dataset["statistic"]
+        return self.to_xarray()["statistic"]
 
     def __getitem__(self, label: str) -> xr.DataArray:
-        return self.dataset[label]
+        return self.to_xarray()[label]
+
+    def to_numpy(self, label: str) -> np.ndarray:
+        """Indicator ``label`` as an array shaped like the series (..., time)."""
+        return self.indicators.to_numpy(label)
 
     def to_xarray(self) -> xr.Dataset:
         """One variable per indicator (named as in the registry), plus state, trend, residuals and
-        ``statistic``."""
-        return self.dataset
+        ``statistic``. Built once, on first use."""
+        if self._ds is None:
+            det = self.timeseries
+            ds = det.to_xarray().copy()
+            ds.update(self.indicators.to_xarray())
+            ds["statistic"] = xr.DataArray(self.statistic_values, dims=("indicator",) + det.leading_dims,
+                                           coords={"indicator": self.labels})
+            ds["statistic"].attrs.update({"trend_statistic": self.pipeline.trend,
+                                          "description": _trend.get(self.pipeline.trend).summary})
+            ds.attrs = dict(det.attrs)
+            ds.attrs["pipeline"] = self.pipeline.describe()
+            self._ds = ds
+        return self._ds
 
     def to_netcdf(self, path, **kwargs) -> None:
-        ds = self.dataset.copy()
+        ds = self.to_xarray().copy()
         ds.attrs = encode_attrs(ds.attrs)
         for v in ds.variables.values():
             v.attrs = encode_attrs(v.attrs)
@@ -197,55 +194,56 @@ class PipelineResult:
     def summary(self) -> pd.DataFrame:
         """A tidy table: one row per indicator (and per series), columns ``indicator``, the coordinates of
         each series, ``statistic``, ``trend``, ``direction`` and ``window`` (points)."""
-        return _tidy(self.dataset, self.pipeline, {"statistic": self.statistic.values},
-                     trend=self.pipeline.trend)
+        return self.tidy({"statistic": self.statistic_values}, trend=self.pipeline.trend)
+
+    def tidy(self, columns: dict, **constants) -> pd.DataFrame:
+        """One row per (indicator, series): ``columns`` maps a column name to an array of shape
+        ``(K, *leading shape)``; ``constants`` are repeated on every row."""
+        ts = self.timeseries
+        lead = ts.leading_dims
+        n = ts.n_rows
+        if lead:
+            coords = ts.coords
+            levels = [coords[d][1] if d in coords and coords[d][0] == (d,) else np.arange(s)
+                      for d, s in zip(lead, ts.shape[:-1])]
+            index = pd.MultiIndex.from_product(levels, names=list(lead)).to_frame(index=False)
+        else:
+            index = pd.DataFrame(index=range(1))
+        windows = self.windows.reshape(-1)
+        K = len(self.pipeline.indicators)
+        blocks = []
+        for k, ind in enumerate(self.pipeline.indicators):
+            block = index.copy()
+            block.insert(0, "indicator", ind.label)
+            for name, arr in columns.items():
+                block[name] = np.asarray(arr).reshape(K, n)[k]
+            for name, value in constants.items():
+                block[name] = value
+            block["direction"] = ind.direction
+            block["window"] = np.broadcast_to(windows, (n,))
+            blocks.append(block)
+        return pd.concat(blocks, ignore_index=True)
 
     def textbook_pvalues(self, alternative: str = "two-sided") -> xr.DataArray:
         """Textbook p-values of the trend statistics (with an OverlappingWindowsWarning: for comparison
         only; they are not valid for rolling indicators)."""
-        from .trend import textbook_pvalue
-
         t = self.timeseries.t
-        out = np.empty(self.statistic.shape)
+        out = np.empty(self.statistic_values.shape)
         flat = out.reshape(len(self.labels), -1)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for k, lab in enumerate(self.labels):
-                Y = self.dataset[lab].values.reshape(-1, self.dataset.sizes["time"])
+                Y = self.indicators.to_numpy(lab).reshape(-1, self.timeseries.n)
                 for i in range(Y.shape[0]):
-                    flat[k, i] = textbook_pvalue(self.pipeline.trend, t, Y[i], alternative)
+                    flat[k, i] = _trend.textbook_pvalue(self.pipeline.trend, t, Y[i], alternative)
         warnings.warn(
             "textbook p-values of trends in rolling indicators are invalid (overlapping windows); "
-            "use a surrogate test.", _trend.OverlappingWindowsWarning, stacklevel=2)
+            "use a surrogate test.", OverlappingWindowsWarning, stacklevel=2)
         return self.statistic.copy(data=out).rename("textbook_pvalue")
 
     def __repr__(self):
         rows = self.timeseries.n_rows
         return f"<ews.PipelineResult {self.labels} trend={self.pipeline.trend} rows={rows}>"
-
-
-def _tidy(ds: xr.Dataset, pipeline: Pipeline, columns: dict, **constants) -> pd.DataFrame:
-    """One row per (indicator, series): ``columns`` maps a name to an array (K, *leading shape)."""
-    lead = [d for d in ds["statistic"].dims if d != "indicator"]
-    shape = tuple(ds.sizes[d] for d in lead)
-    n = int(np.prod(shape, dtype=np.int64))
-    if lead:
-        index = pd.MultiIndex.from_product([ds[d].values for d in lead], names=lead).to_frame(index=False)
-    else:
-        index = pd.DataFrame(index=range(1))
-    windows = np.asarray(ds["window"].values).reshape(-1)
-    blocks = []
-    for k, ind in enumerate(pipeline.indicators):
-        block = index.copy()
-        block.insert(0, "indicator", ind.label)
-        for name, arr in columns.items():
-            block[name] = np.asarray(arr).reshape(len(pipeline.indicators), n)[k]
-        for name, value in constants.items():
-            block[name] = value
-        block["direction"] = ind.direction
-        block["window"] = np.broadcast_to(windows, (n,))
-        blocks.append(block)
-    return pd.concat(blocks, ignore_index=True)
 
 
 def analyze(data, *, null: str | None = None, n_surrogates: int = 1000, seed=None, **pipeline_args):

@@ -1,6 +1,7 @@
 """`TimeSeries`: the one object every layer of ews takes and gives.
 
-A TimeSeries wraps an :class:`xarray.Dataset` whose variables share the dimensions ``(..., "time")``:
+A TimeSeries holds numpy arrays that share the dimensions ``(..., "time")`` and shows them as an
+:class:`xarray.Dataset` on demand (:meth:`TimeSeries.to_xarray`, built once and cached):
 
 ``state``
     the observed (or simulated) series;
@@ -16,7 +17,11 @@ Rows may have different lengths (for example after :meth:`TimeSeries.before_tran
 coordinate ``length`` (over the leading dimensions) then holds each row's number of valid leading
 points; values after a row's end are padding (stored as NaN, never read).
 
-Validation happens here, once, at construction. Everything downstream assumes clean input.
+Validation happens here, once, at construction (the constructor, :meth:`TimeSeries.from_xarray`,
+:meth:`TimeSeries.isel` / :meth:`TimeSeries.sel`). Everything downstream assumes clean input. Rebuilding
+a series with new values (:meth:`TimeSeries.with_values`, :meth:`TimeSeries.residuals_as_state`) keeps
+the validated time axis and coordinates and costs no more than the arrays themselves: a plain numpy
+series never builds an xarray object unless asked to.
 """
 from __future__ import annotations
 
@@ -95,47 +100,66 @@ def numeric_time(time_values: np.ndarray) -> np.ndarray:
     return _to_float_values(time_values, "time stamps")
 
 
-def _as_dataarray(data, time, time_dim: str) -> xr.DataArray:
-    """Turn any supported input into a DataArray with ``time`` as last dimension."""
+class _Raw:
+    """What the door extracts from any input: values (..., n), time stamps (n,) or None, dims, coords
+    (name -> (dims, values, attrs), time excluded) and attrs."""
+
+    __slots__ = ("values", "time", "dims", "coords", "attrs")
+
+    def __init__(self, values, time, dims, coords=None, attrs=None):
+        self.values = values
+        self.time = time
+        self.dims = tuple(dims)
+        self.coords = coords or {}
+        self.attrs = attrs or {}
+
+
+def _index_values(idx: pd.Index) -> np.ndarray:
+    if isinstance(idx, pd.RangeIndex):
+        return idx.to_numpy().astype(np.float64)
+    return idx.to_numpy()
+
+
+def _from_dataarray(da: xr.DataArray, time, time_dim: str) -> _Raw:
+    if time_dim not in da.dims:
+        if da.ndim == 1:
+            da = da.rename({da.dims[0]: TIME})
+        else:
+            raise InputError(
+                f"the DataArray has dims {da.dims} and none is named {time_dim!r}; "
+                "pass time_dim='<name of the time dimension>'."
+            )
+    elif time_dim != TIME:
+        if TIME in da.dims:
+            raise InputError(f"the DataArray already has a dimension named {TIME!r}; rename it first.")
+        da = da.rename({time_dim: TIME})
+    da = da.transpose(..., TIME)
+    coords = {k: (tuple(v.dims), np.asarray(v.values), dict(v.attrs)) for k, v in da.coords.items() if k != TIME}
+    tvals = np.asarray(da.coords[TIME].values) if (time is None and TIME in da.coords) else time
+    return _Raw(np.asarray(da.values), tvals, da.dims, coords, dict(da.attrs))
+
+
+def _door(data, time, time_dim: str) -> _Raw:
+    """Turn any supported input into arrays with ``time`` as the last dimension."""
     if isinstance(data, TimeSeries):
-        return data.state
+        coords = {k: v for k, v in data._coords.items()}
+        return _Raw(data._vars["state"], data._time if time is None else time, data._dims, coords,
+                    dict(data._attrs))
     if isinstance(data, xr.Dataset):
         raise InputError(
             "got an xarray Dataset; pass one DataArray (e.g. ds['x']) or build a TimeSeries per variable."
         )
     if isinstance(data, xr.DataArray):
-        da = data
-        if time_dim not in da.dims:
-            if da.ndim == 1:
-                da = da.rename({da.dims[0]: TIME})
-            else:
-                raise InputError(
-                    f"the DataArray has dims {da.dims} and none is named {time_dim!r}; "
-                    "pass time_dim='<name of the time dimension>'."
-                )
-        elif time_dim != TIME:
-            if TIME in da.dims:
-                raise InputError(f"the DataArray already has a dimension named {TIME!r}; rename it first.")
-            da = da.rename({time_dim: TIME})
-        da = da.transpose(..., TIME)
-        if time is not None:
-            da = da.assign_coords({TIME: np.asarray(time)})
-        elif TIME not in da.coords:
-            da = da.assign_coords({TIME: np.arange(da.sizes[TIME], dtype=np.float64)})
-        return da
+        return _from_dataarray(data, time, time_dim)
     if isinstance(data, pd.Series):
-        idx = data.index if time is None else pd.Index(np.asarray(time))
-        vals = data.to_numpy()
-        tvals = idx.to_numpy() if not isinstance(idx, pd.RangeIndex) else idx.to_numpy().astype(np.float64)
-        return xr.DataArray(vals, dims=(TIME,), coords={TIME: tvals}, name=data.name)
+        tvals = _index_values(data.index) if time is None else time
+        return _Raw(data.to_numpy(), tvals, (TIME,))
     if isinstance(data, pd.DataFrame):
         if data.shape[1] == 0:
             raise InputError("the DataFrame has no columns; each column should be one series.")
-        idx = data.index if time is None else pd.Index(np.asarray(time))
-        tvals = idx.to_numpy() if not isinstance(idx, pd.RangeIndex) else idx.to_numpy().astype(np.float64)
-        vals = data.to_numpy().T
-        cols = [str(c) for c in data.columns]
-        return xr.DataArray(vals, dims=("series", TIME), coords={"series": cols, TIME: tvals})
+        tvals = _index_values(data.index) if time is None else time
+        cols = np.array([str(c) for c in data.columns], dtype=object)
+        return _Raw(data.to_numpy().T, tvals, ("series", TIME), {"series": (("series",), cols, {})})
     arr = np.asarray(data)
     if arr.ndim == 0:
         raise InputError("got a single number; a time series needs a 1-D (time) or 2-D (series, time) array.")
@@ -145,9 +169,7 @@ def _as_dataarray(data, time, time_dim: str) -> xr.DataArray:
         dims = ("series", TIME)
     else:
         dims = tuple(f"dim_{i}" for i in range(arr.ndim - 1)) + (TIME,)
-    n = arr.shape[-1]
-    tvals = np.arange(n, dtype=np.float64) if time is None else np.asarray(time)
-    return xr.DataArray(arr, dims=dims, coords={TIME: tvals} if n == len(tvals) else None)
+    return _Raw(arr, time, dims)
 
 
 def _interp_row(t: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -155,6 +177,82 @@ def _interp_row(t: np.ndarray, y: np.ndarray) -> np.ndarray:
     if ok.all():
         return y
     return np.interp(t, t[ok], y[ok])  # constant extension at the ends
+
+
+def _clean_time(tvals, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Validated time stamps (as given: float64 or datetime64[ns]) and their numeric form."""
+    if tvals is None:
+        t = np.arange(n, dtype=np.float64)
+        return t, t
+    tvals = np.asarray(tvals)
+    if tvals.ndim != 1 or tvals.shape[0] != n:
+        raise InputError(
+            f"time has {tvals.size} stamps but the data have {n} time points; "
+            "pass one time stamp per observation."
+        )
+    if tvals.dtype.kind not in "fiumMb" and tvals.dtype != object:
+        raise InputError("time stamps must be numbers or datetimes.")
+    if tvals.dtype == object:
+        try:
+            tvals = pd.to_datetime(tvals).to_numpy()
+        except (TypeError, ValueError):
+            tvals = _to_float_values(tvals, "time stamps")
+    if tvals.dtype.kind in "iub":
+        tvals = tvals.astype(np.float64)
+    elif tvals.dtype.kind == "M" and tvals.dtype != np.dtype("datetime64[ns]"):
+        tvals = tvals.astype("datetime64[ns]")
+    tnum = numeric_time(tvals)
+    if not np.isfinite(tnum).all():
+        bad = np.flatnonzero(~np.isfinite(tnum))
+        raise InputError(
+            f"{bad.size} time stamp(s) are missing or infinite (first at index {bad[0]}); "
+            "remove those observations or fill the time stamps."
+        )
+    return tvals, tnum
+
+
+def _check_order(tvals, tnum, what="time stamps") -> None:
+    """Strictly increasing time, or an InputError naming the first offender."""
+    d = np.diff(tnum)
+    if d.size and not (d > 0).all():
+        if np.any(d == 0):
+            dup = np.flatnonzero(d == 0)
+            raise InputError(
+                f"{dup.size} duplicate time stamp(s), first at index {dup[0] + 1} (t={tvals[dup[0] + 1]}); "
+                "average or drop duplicates before building the TimeSeries "
+                "(e.g. series.groupby(level=0).mean())."
+            )
+        first = int(np.flatnonzero(d < 0)[0]) + 1
+        raise InputError(
+            f"{what} are not increasing (first decrease at index {first}, t={tvals[first]}); "
+            "sort the data by time (TimeSeries(..., sort=True)) and select in time order."
+        )
+
+
+def _check_finite(values, coords, tvals) -> None:
+    """Every value inside each row's length is finite (padding after a ragged row's end is not read)."""
+    finite = np.isfinite(values)
+    if finite.all():
+        return
+    bad = ~finite
+    if LENGTH in coords:
+        bad &= np.arange(values.shape[-1]) < np.asarray(coords[LENGTH][1], dtype=np.int64)[..., None]
+    if bad.any():
+        raise InputError(
+            f"{int(bad.sum())} missing (NaN) or infinite value(s), first at {_positions_text(bad, tvals)}. "
+            "Build the series with ews.TimeSeries(..., missing='interpolate' or 'drop')."
+        )
+
+
+def _take_time(coords: dict, dims_of_time_axis: str, index) -> dict:
+    """Coordinates with the time dimension subset by ``index``."""
+    out = {}
+    for k, (dims, vals, attrs) in coords.items():
+        if TIME in dims:
+            ax = dims.index(TIME)
+            vals = np.take(vals, index, axis=ax)
+        out[k] = (dims, vals, attrs)
+    return out
 
 
 class TimeSeries:
@@ -196,7 +294,7 @@ class TimeSeries:
     100
     """
 
-    __slots__ = ("_ds", "_regular")
+    __slots__ = ("_vars", "_time", "_t", "_dims", "_coords", "_attrs", "_ds", "_regular")
 
     def __init__(
         self,
@@ -214,117 +312,195 @@ class TimeSeries:
             raise InputError(f"missing must be one of {_MISSING_POLICIES}, got {missing!r}.")
         if isinstance(data, (list, tuple)) and len(data) == 0:
             raise InputError("the input is empty; pass at least a few observations.")
-        src_attrs = dict(data.attrs) if isinstance(data, (TimeSeries, xr.DataArray)) else {}
-        if time is not None:
-            time = np.asarray(time)
-        da = _as_dataarray(data, time, time_dim)
-        if da.size == 0 or da.sizes[TIME] == 0:
+        raw = _door(data, None if time is None else np.asarray(time), time_dim)
+        values = raw.values
+        if values.size == 0 or values.shape[-1] == 0:
             raise InputError("the input is empty (no time points); pass at least a few observations.")
-        if TIME not in da.coords or da.coords[TIME].size != da.sizes[TIME]:
-            raise InputError(
-                f"time has {np.size(time)} stamps but the data have {da.sizes[TIME]} time points; "
-                "pass one time stamp per observation."
-            )
-        tvals = np.asarray(da.coords[TIME].values)
-        if tvals.dtype.kind not in "fiumM" and tvals.dtype != object:
-            raise InputError("time stamps must be numbers or datetimes.")
-        if tvals.dtype == object:
-            try:
-                tvals = pd.to_datetime(tvals).to_numpy()
-            except (TypeError, ValueError):
-                tvals = _to_float_values(tvals, "time stamps")
-        if tvals.dtype.kind in "iub":
-            tvals = tvals.astype(np.float64)
-        tnum = numeric_time(tvals)
-        if not np.all(np.isfinite(tnum)):
-            bad = np.flatnonzero(~np.isfinite(tnum))
-            raise InputError(
-                f"{bad.size} time stamp(s) are missing or infinite (first at index {bad[0]}); "
-                "remove those observations or fill the time stamps."
-            )
-        if tvals is not da.coords[TIME].values and not np.array_equal(tvals, da.coords[TIME].values):
-            da = da.assign_coords({TIME: tvals})
-        elif tvals.dtype != da.coords[TIME].dtype:
-            da = da.assign_coords({TIME: tvals})
+        n = values.shape[-1]
+        tvals, tnum = _clean_time(raw.time, n)
+        coords = raw.coords
 
         # time order
         d = np.diff(tnum)
-        if np.any(d == 0):
-            dup = np.flatnonzero(d == 0)
-            raise InputError(
-                f"{dup.size} duplicate time stamp(s), first at index {dup[0] + 1} (t={tvals[dup[0] + 1]}); "
-                "average or drop duplicates before building the TimeSeries "
-                "(e.g. series.groupby(level=0).mean())."
-            )
-        if np.any(d < 0):
-            if not sort:
-                first = int(np.flatnonzero(d < 0)[0]) + 1
-                raise InputError(
-                    f"time stamps are not increasing (first decrease at index {first}, t={tvals[first]}); "
-                    "sort the data by time or pass sort=True."
-                )
-            order = np.argsort(tnum, kind="stable")
-            da = da.isel({TIME: order})
-            tvals, tnum = tvals[order], tnum[order]
+        if d.size and not (d > 0).all():
+            if sort and not np.any(d == 0) and np.unique(tnum).size == n:
+                order = np.argsort(tnum, kind="stable")
+                values = np.take(values, order, axis=-1)
+                coords = _take_time(coords, TIME, order)
+                tvals, tnum = tvals[order], tnum[order]
+            else:
+                _check_order(tvals, tnum)
 
-        values = _to_float_values(da.values, "values")
-        if values is not da.values:
-            da = da.copy(deep=False, data=values)
+        values = _to_float_values(values, "values")
+        length = coords.get(LENGTH)
+        step = None
+        finite = np.isfinite(values)
+        if not finite.all():
+            bad = ~finite
+            if length is not None:  # padding after each row's end is not missing data
+                lens = np.asarray(length[1], dtype=np.int64)
+                bad &= np.arange(n) < lens[..., None]
+            if bad.any():
+                if bad.all(axis=-1).any():
+                    rows = np.argwhere(bad.all(axis=-1))
+                    raise InputError(
+                        f"{len(rows)} series contain no finite value at all (first: row {tuple(rows[0])}); "
+                        "remove them before the analysis."
+                    )
+                nbad = int(bad.sum())
+                if missing == "raise":
+                    raise InputError(
+                        f"{nbad} missing (NaN) or infinite value(s), first at {_positions_text(bad, tvals)}. "
+                        "Pass missing='interpolate' to fill them by linear interpolation in time, "
+                        "or missing='drop' to remove those time points."
+                    )
+                if missing == "interpolate":
+                    flat = values.reshape(-1, n).copy()
+                    flat[~np.isfinite(flat)] = np.nan
+                    for i in range(flat.shape[0]):
+                        flat[i] = _interp_row(tnum, flat[i])
+                    values = flat.reshape(values.shape)
+                else:  # drop
+                    keep = ~bad.reshape(-1, n).any(axis=0)
+                    if keep.sum() == 0:
+                        raise InputError("every time point has a missing value in some series; "
+                                         "nothing left to drop to.")
+                    idx = np.flatnonzero(keep)
+                    values = np.take(values, idx, axis=-1)
+                    coords = _take_time(coords, TIME, idx)
+                    tvals, tnum = tvals[idx], tnum[idx]
+                step = {"step": "missing", "policy": missing, "count": nbad}
 
-        # missing values
-        if not np.isfinite(values).all():
-            bad = ~np.isfinite(values)
-            if bad.all(axis=-1).any():
-                rows = np.argwhere(bad.all(axis=-1))
-                raise InputError(
-                    f"{len(rows)} series contain no finite value at all (first: row {tuple(rows[0])}); "
-                    "remove them before the analysis."
-                )
-            nbad = int(bad.sum())
-            if missing == "raise":
-                raise InputError(
-                    f"{nbad} missing (NaN) or infinite value(s), first at {_positions_text(bad, tvals)}. "
-                    "Pass missing='interpolate' to fill them by linear interpolation in time, "
-                    "or missing='drop' to remove those time points."
-                )
-            if missing == "interpolate":
-                flat = values.reshape(-1, values.shape[-1]).copy()
-                flat[~np.isfinite(flat)] = np.nan
-                for i in range(flat.shape[0]):
-                    flat[i] = _interp_row(tnum, flat[i])
-                da = da.copy(data=flat.reshape(values.shape))
-            else:  # drop
-                keep = ~bad.reshape(-1, values.shape[-1]).any(axis=0)
-                if keep.sum() == 0:
-                    raise InputError("every time point has a missing value in some series; nothing left to drop to.")
-                da = da.isel({TIME: np.flatnonzero(keep)})
-            step = {"step": "missing", "policy": missing, "count": nbad}
-        else:
-            step = None
-
-        da.name = None
-        ds = xr.Dataset({"state": da})
-        ds.attrs = dict(src_attrs)
-        ds.attrs.update(attrs or {})
+        a = dict(raw.attrs)
+        a.update(attrs or {})
         if name is not None:
-            ds.attrs["name"] = name
+            a["name"] = name
         if units is not None:
-            ds.attrs["units"] = units
-        ds.attrs.setdefault("history", [])
-        ds.attrs["history"] = list(ds.attrs["history"])
+            a["units"] = units
+        a["history"] = list(a.get("history", []))
         if step is not None:
-            ds.attrs["history"].append(step)
-        self._ds = ds
+            a["history"].append(step)
+        self._init(values, tvals, raw.dims, coords, a, t=tnum)
 
     # ------------------------------------------------------------------------------------------------
-    # internal constructors
+    # constructors
     # ------------------------------------------------------------------------------------------------
+    def _init(self, state, time, dims, coords, attrs, *, trend=None, residuals=None, t=None):
+        values = state if state.flags.writeable else state.copy()
+        self._vars = {"state": np.ascontiguousarray(values, dtype=np.float64)}
+        if residuals is not None:
+            self._vars["trend"] = trend
+            self._vars["residuals"] = residuals
+        self._time = time
+        self._t = t
+        self._dims = tuple(dims)
+        self._coords = coords
+        self._attrs = attrs
+        self._ds = None
+        self._regular = None
+
     @classmethod
-    def _wrap(cls, ds: xr.Dataset) -> "TimeSeries":
-        """Wrap an already clean Dataset (no validation). Internal."""
+    def _make(cls, state, time, dims, coords, attrs, *, trend=None, residuals=None, t=None) -> "TimeSeries":
         obj = cls.__new__(cls)
-        obj._ds = ds
+        obj._init(state, time, dims, coords, attrs, trend=trend, residuals=residuals, t=t)
         return obj
+
+    @classmethod
+    def from_xarray(cls, obj) -> "TimeSeries":
+        """A validated TimeSeries from an xarray Dataset or DataArray.
+
+        A Dataset holds ``state`` and optionally ``trend`` and ``residuals`` (as written by
+        :meth:`to_xarray`), and for ragged rows a ``length`` coordinate; a DataArray is the state.
+        The time axis is checked (strictly increasing, finite); ``time`` becomes the last dimension.
+        """
+        if isinstance(obj, xr.DataArray):
+            return cls(obj)
+        if not isinstance(obj, xr.Dataset):
+            raise InputError(f"from_xarray takes an xarray Dataset or DataArray, got {type(obj).__name__}.")
+        if "state" not in obj:
+            raise InputError(f"the Dataset has no 'state' variable (it has {list(obj.data_vars)}); "
+                             "pass ds['<variable>'] or rename it to 'state'.")
+        if TIME not in obj["state"].dims:
+            raise InputError(f"the 'state' variable has dims {obj['state'].dims}; none is named 'time'.")
+        if obj.sizes[TIME] == 0:
+            raise InputError("the selection leaves no time point; select at least a few observations.")
+        state = obj["state"].transpose(..., TIME)
+        raw = _from_dataarray(state, None, TIME)
+        tvals, tnum = _clean_time(raw.time, state.shape[-1])
+        _check_order(tvals, tnum)
+        attrs = dict(obj.attrs)
+        attrs["history"] = list(attrs.get("history", []))
+        have = [v for v in ("trend", "residuals") if v in obj]
+        if len(have) == 1:
+            raise InputError(f"the Dataset has {have[0]!r} without its partner; a detrended series holds "
+                             "both 'trend' and 'residuals'.")
+        extra = {}
+        if have:
+            extra = {v: np.ascontiguousarray(obj[v].transpose(*state.dims).values, dtype=np.float64)
+                     for v in have}
+        values = _to_float_values(raw.values, "values")
+        _check_finite(values, raw.coords, tvals)
+        return cls._make(values, tvals, raw.dims, raw.coords, attrs, t=tnum, **extra)
+
+    def with_values(self, state, *, trend=None, residuals=None, lengths=None, prepend: dict | None = None,
+                    step: dict | None = None) -> "TimeSeries":
+        """The same time axis, coordinates and attrs with new values.
+
+        Parameters
+        ----------
+        state : array
+            Shape ``ts.shape``, or ``(n_rows, n)``, or with ``prepend`` the new leading dimensions in front:
+            ``(*sizes of prepend, *ts.shape)``.
+        trend, residuals : array, optional
+            Give both (a detrended series) or neither.
+        lengths : array, optional
+            New per-row lengths (shape of the new leading dimensions). Default: this series' lengths
+            (broadcast over ``prepend``).
+        prepend : dict, optional
+            New leading dimensions and their coordinate values, e.g. ``{"surrogate": np.arange(99)}``.
+        step : dict, optional
+            A provenance record appended to ``history``.
+        """
+        prepend = prepend or {}
+        new_lead = tuple(len(v) for v in prepend.values())
+        shape = new_lead + self.shape
+        dims = tuple(prepend) + self._dims
+        clash = set(prepend) & set(self._dims)
+        if clash:
+            raise InputError(f"dimension(s) {sorted(clash)} already exist; choose other names.")
+
+        def shaped(a, what):
+            a = np.asarray(a, dtype=np.float64)
+            if a.size != int(np.prod(shape, dtype=np.int64)):
+                raise InputError(f"{what} has {a.size} values; expected the shape {shape}.")
+            return np.ascontiguousarray(a.reshape(shape))
+
+        if (trend is None) != (residuals is None):
+            raise InputError("give both trend and residuals, or neither.")
+        coords = dict(self._coords)
+        for k, v in prepend.items():
+            coords[k] = ((k,), np.asarray(v), {})
+        if lengths is not None:
+            coords[LENGTH] = (dims[:-1], np.ascontiguousarray(lengths, dtype=np.int64).reshape(shape[:-1]), {})
+        elif LENGTH in self._coords and prepend:
+            coords[LENGTH] = (dims[:-1], np.broadcast_to(self.lengths, shape[:-1]).copy(), {})
+        attrs = dict(self._attrs)
+        if step is not None:
+            attrs["history"] = self.history + [step]
+        out = TimeSeries._make(shaped(state, "state"), self._time, dims, coords, attrs,
+                               trend=None if trend is None else shaped(trend, "trend"),
+                               residuals=None if residuals is None else shaped(residuals, "residuals"),
+                               t=self._t)
+        out._regular = self._regular
+        return out
+
+    def residuals_as_state(self) -> "TimeSeries":
+        """A series whose state is this one's residuals (its state before detrending); lengths,
+        coordinates and attrs are kept."""
+        out = TimeSeries._make(self.residuals_values, self._time, self._dims, self._coords, dict(self._attrs),
+                               t=self._t)
+        out._regular = self._regular
+        return out
 
     # ------------------------------------------------------------------------------------------------
     # views
@@ -332,94 +508,111 @@ class TimeSeries:
     @property
     def state(self) -> xr.DataArray:
         """The series as observed (DataArray, dims ``(..., time)``)."""
-        return self._ds["state"]
+        return self.to_xarray()["state"]
 
     @property
     def trend(self) -> xr.DataArray | None:
         """The trend removed by :meth:`detrend`, or None."""
-        return self._ds["trend"] if "trend" in self._ds else None
+        return self.to_xarray()["trend"] if "trend" in self._vars else None
 
     @property
     def residuals(self) -> xr.DataArray:
         """``state - trend`` after :meth:`detrend`; the state itself before."""
-        return self._ds["residuals"] if "residuals" in self._ds else self._ds["state"]
+        return self.to_xarray()["residuals" if "residuals" in self._vars else "state"]
+
+    @property
+    def residuals_values(self) -> np.ndarray:
+        """Residuals (the state before detrending) as a numpy array (..., n)."""
+        return self._vars.get("residuals", self._vars["state"])
+
+    @property
+    def trend_values(self) -> np.ndarray | None:
+        return self._vars.get("trend")
 
     @property
     def is_detrended(self) -> bool:
-        return "residuals" in self._ds
+        return "residuals" in self._vars
 
     @property
     def values(self) -> np.ndarray:
         """State values as a numpy array (..., n)."""
-        return self.state.values
+        return self._vars["state"]
 
     @property
     def time(self) -> np.ndarray:
         """Time stamps as given (numeric or datetime64)."""
-        return self._ds[TIME].values
+        return self._time
 
     @property
     def t(self) -> np.ndarray:
         """Numeric time (float64): as given, or days since 1970-01-01 for datetime stamps."""
-        return numeric_time(self.time)
+        if self._t is None:
+            self._t = numeric_time(self._time)
+        return self._t
 
     @property
     def n(self) -> int:
         """Number of time points (of the longest row)."""
-        return int(self._ds.sizes[TIME])
+        return self._time.shape[0]
 
     @property
     def dims(self) -> tuple:
-        return tuple(self.state.dims)
+        return self._dims
 
     @property
     def leading_dims(self) -> tuple:
-        return tuple(self.state.dims[:-1])
+        return self._dims[:-1]
 
     @property
     def shape(self) -> tuple:
-        return tuple(self.state.shape)
+        return self._vars["state"].shape
 
     @property
     def n_rows(self) -> int:
         return int(np.prod(self.shape[:-1], dtype=np.int64))
 
     @property
+    def coords(self) -> dict:
+        """Coordinates other than time: name -> (dims, values)."""
+        return {k: (d, v) for k, (d, v, _) in self._coords.items()}
+
+    @property
     def attrs(self) -> dict:
-        return self._ds.attrs
+        return self._attrs
 
     @property
     def name(self) -> str | None:
-        return self._ds.attrs.get("name")
+        return self._attrs.get("name")
 
     @property
     def units(self) -> str | None:
-        return self._ds.attrs.get("units")
+        return self._attrs.get("units")
 
     @property
     def history(self) -> list:
         """Provenance: every transform applied, with its parameters, in order."""
-        return list(self._ds.attrs.get("history", []))
+        return list(self._attrs.get("history", []))
 
     @property
     def ground_truth(self) -> dict | None:
         """Ground truth of a simulated series (model, bifurcation, parameters), or None."""
-        return self._ds.attrs.get("ground_truth")
+        return self._attrs.get("ground_truth")
 
     @property
     def is_dask(self) -> bool:
-        return self.state.chunks is not None
+        """False: a dask-backed input is computed when the TimeSeries is built."""
+        return False
 
     @property
     def lengths(self) -> np.ndarray:
         """Number of valid points of each row (shape: the leading dimensions)."""
-        if LENGTH in self._ds.coords:
-            return np.asarray(self._ds.coords[LENGTH].values, dtype=np.int64)
+        if LENGTH in self._coords:
+            return np.asarray(self._coords[LENGTH][1], dtype=np.int64)
         return np.full(self.shape[:-1], self.n, dtype=np.int64)
 
     @property
     def is_ragged(self) -> bool:
-        return LENGTH in self._ds.coords
+        return LENGTH in self._coords
 
     @property
     def step(self) -> float:
@@ -430,20 +623,19 @@ class TimeSeries:
     @property
     def is_regular(self) -> bool:
         """True when the time stamps are equally spaced (calendar-regular for datetimes)."""
-        cached = getattr(self, "_regular", None)
-        if cached is None:
-            cached = self._regular = self._check_regular()
-        return cached
+        if self._regular is None:
+            self._regular = self._check_regular()
+        return self._regular
 
     def _check_regular(self) -> bool:
         t = self.t
         if t.size < 3:
             return True
-        if np.issubdtype(self.time.dtype, np.datetime64):
+        if np.issubdtype(self._time.dtype, np.datetime64):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # pandas 3 deprecates the string return type
-                    if pd.infer_freq(pd.DatetimeIndex(self.time)) is not None:
+                    if pd.infer_freq(pd.DatetimeIndex(self._time)) is not None:
                         return True
             except (TypeError, ValueError):
                 pass
@@ -465,12 +657,17 @@ class TimeSeries:
             )
 
     def to_xarray(self) -> xr.Dataset:
-        """The underlying Dataset (state, and trend/residuals when detrended)."""
+        """The series as a Dataset (state, and trend/residuals when detrended), built once on demand."""
+        if self._ds is None:
+            coords = {k: xr.Variable(d, v, attrs=a) for k, (d, v, a) in self._coords.items()}
+            coords[TIME] = self._time
+            self._ds = xr.Dataset({k: (self._dims, v) for k, v in self._vars.items()}, coords=coords)
+        self._ds.attrs = dict(self._attrs)
         return self._ds
 
     def to_pandas(self, variable: str = "state"):
         """A pandas Series (one row) or DataFrame (time x rows) of ``variable``."""
-        da = self._ds[variable]
+        da = self.to_xarray()[variable]
         if da.ndim == 1:
             return da.to_series()
         flat = da.stack(_row=self.leading_dims).transpose(TIME, "_row")
@@ -493,26 +690,42 @@ class TimeSeries:
         return f"<ews.TimeSeries {' '.join(parts)}>"
 
     def copy(self) -> "TimeSeries":
-        return TimeSeries._wrap(self._ds.copy(deep=True))
+        out = TimeSeries._make(self._vars["state"].copy(), self._time.copy(), self._dims,
+                               _copy.deepcopy(self._coords), _copy.deepcopy(self._attrs),
+                               trend=None if "trend" not in self._vars else self._vars["trend"].copy(),
+                               residuals=None if "residuals" not in self._vars else self._vars["residuals"].copy(),
+                               t=self._t)
+        return out
 
     def isel(self, **indexers) -> "TimeSeries":
-        """Select by position along any dimension (like xarray's isel)."""
-        return TimeSeries._wrap(self._ds.isel(**indexers))
+        """Select by position along any dimension (like xarray's isel); the result is validated."""
+        return TimeSeries.from_xarray(self._select(self.to_xarray().isel(**indexers)))
 
     def sel(self, **indexers) -> "TimeSeries":
-        """Select by label along any dimension (like xarray's sel)."""
-        return TimeSeries._wrap(self._ds.sel(**indexers))
+        """Select by label along any dimension (like xarray's sel); the result is validated."""
+        return TimeSeries.from_xarray(self._select(self.to_xarray().sel(**indexers)))
+
+    def _select(self, ds: xr.Dataset) -> xr.Dataset:
+        if TIME not in ds.dims:
+            raise InputError("the selection drops the time dimension; select a range of times "
+                             "(e.g. time=slice(a, b)) or keep a list of positions (time=[i]).")
+        if LENGTH in ds.coords and ds.sizes[TIME] != self.n:
+            lengths = np.minimum(np.asarray(ds[LENGTH].values), ds.sizes[TIME])
+            ds = ds.assign_coords({LENGTH: (ds[LENGTH].dims, lengths)})
+        return ds
 
     # ------------------------------------------------------------------------------------------------
     # rows: the bridge to the kernels
     # ------------------------------------------------------------------------------------------------
     def rows(self, variable: str = "residuals") -> np.ndarray:
         """C-contiguous float64 array (n_rows, n) of ``variable`` (``state``/``trend``/``residuals``)."""
-        da = self.residuals if variable == "residuals" else self._ds[variable]
-        arr = np.ascontiguousarray(da.values.reshape(-1, self.n), dtype=np.float64)
-        # kernels get writeable arrays: a read-only one (pandas 3 hands those out) would make numba
-        # compile a second specialisation of every kernel
-        return arr if arr.flags.writeable else arr.copy()
+        if variable == "residuals":
+            arr = self.residuals_values
+        elif variable in self._vars:
+            arr = self._vars[variable]
+        else:
+            raise InputError(f"this series has no {variable!r}; detrend it first.")
+        return arr.reshape(-1, self.n)
 
     def row_lengths(self) -> np.ndarray:
         return np.ascontiguousarray(self.lengths.reshape(-1), dtype=np.int64)
@@ -524,18 +737,6 @@ class TimeSeries:
     # ------------------------------------------------------------------------------------------------
     # transforms
     # ------------------------------------------------------------------------------------------------
-    def detrend(self, method: Any = "gaussian", **params) -> "TimeSeries":
-        """Remove a trend: returns a TimeSeries holding ``state``, ``trend`` and ``residuals``.
-
-        ``method`` is a name from :func:`ews.detrend.methods` (``"gaussian"``, ``"lowess"``,
-        ``"linear"``, ``"first_difference"``, ``"none"``) with its parameters as keywords, or a
-        detrender object such as ``ews.detrend.Gaussian(bandwidth=0.1)``. The step and its parameters
-        are recorded in :attr:`history`.
-        """
-        from .detrend import get_detrender
-
-        return get_detrender(method, **params).apply(self)
-
     def regularize(self, step: float | str | None = None, method: str = "linear") -> "TimeSeries":
         """Interpolate onto an equally spaced grid from the first to the last time stamp.
 
@@ -571,18 +772,13 @@ class TimeSeries:
             new_time = (new_t * 86400e9).astype(np.int64).astype("datetime64[ns]")
         else:
             new_time = new_t
-        lead = {d: self._ds.coords[d] for d in self.leading_dims if d in self._ds.coords}
-        other = {k: v for k, v in self._ds.coords.items() if TIME not in v.dims and k not in lead}
-        da = xr.DataArray(
-            out.reshape(self.shape[:-1] + (count,)),
-            dims=self.dims,
-            coords={**lead, **other, TIME: new_time},
-        )
-        ds = xr.Dataset({"state": da}, attrs=_copy.deepcopy(self._ds.attrs))
-        ds.attrs["history"] = self.history + [
+        coords = {k: v for k, v in self._coords.items() if TIME not in v[0]}
+        attrs = _copy.deepcopy(self._attrs)
+        attrs["history"] = self.history + [
             {"step": "regularize", "method": method, "step_size": step_days, "n_before": self.n, "n_after": count}
         ]
-        return TimeSeries._wrap(ds)
+        return TimeSeries._make(out.reshape(self.shape[:-1] + (count,)), new_time, self._dims, coords, attrs,
+                                t=new_t)
 
     def with_lengths(self, lengths: np.ndarray) -> "TimeSeries":
         """Crop each row to its first ``lengths[row]`` points (rows become ragged; padding is NaN)."""
@@ -591,13 +787,14 @@ class TimeSeries:
             raise InputError(f"lengths must have shape {self.shape[:-1]}, got {lengths.shape}.")
         if np.any(lengths < 0) or np.any(lengths > self.n):
             raise InputError(f"lengths must lie in 0..{self.n}.")
-        ds = self._ds.copy()
         keep = np.arange(self.n) < lengths[..., None]
-        for v in ("state", "trend", "residuals"):
-            if v in ds:
-                ds[v] = ds[v].where(xr.DataArray(keep, dims=self.dims))
-        ds = ds.assign_coords({LENGTH: (self.leading_dims, lengths)})
-        return TimeSeries._wrap(ds)
+        crop = {k: np.where(keep, v, np.nan) for k, v in self._vars.items()}
+        coords = dict(self._coords)
+        coords[LENGTH] = (self.leading_dims, lengths, {})
+        out = TimeSeries._make(crop["state"], self._time, self._dims, coords, dict(self._attrs),
+                               trend=crop.get("trend"), residuals=crop.get("residuals"), t=self._t)
+        out._regular = self._regular
+        return out
 
     def before_transition(self, margin: float = 0.0) -> "TimeSeries":
         """Crop each replicate to the part before its transition (``t < transition_time - margin``).
@@ -606,21 +803,21 @@ class TimeSeries:
         whole record is kept). Rows become ragged; the analysis then treats each row as its own record
         (window and bandwidth fractions refer to each row's own length).
         """
-        if "transition_time" not in self._ds.coords:
+        if "transition_time" not in self._coords:
             raise InputError(
                 "this series has no 'transition_time' coordinate; before_transition() works on "
                 "series made by ews.simulate (or attach transition times with "
                 "ts.to_xarray().assign_coords(transition_time=...))."
             )
-        tt = np.asarray(self._ds.coords["transition_time"].values, dtype=np.float64)
+        tt = np.asarray(self._coords["transition_time"][1], dtype=np.float64)
         tt = np.broadcast_to(tt, self.shape[:-1]) if tt.shape != self.shape[:-1] else tt
         t = self.t
         cut = np.where(np.isnan(tt), np.inf, tt - margin)
         lengths = np.searchsorted(t, cut, side="left").astype(np.int64)
         lengths = np.minimum(lengths, self.lengths)
         out = self.with_lengths(lengths)
-        out._ds.attrs = _copy.deepcopy(self._ds.attrs)
-        out._ds.attrs["history"] = self.history + [{"step": "before_transition", "margin": margin}]
+        out._attrs = _copy.deepcopy(self._attrs)
+        out._attrs["history"] = self.history + [{"step": "before_transition", "margin": margin}]
         return out
 
     # ------------------------------------------------------------------------------------------------
@@ -628,7 +825,7 @@ class TimeSeries:
     # ------------------------------------------------------------------------------------------------
     def to_netcdf(self, path, **kwargs) -> None:
         """Write to netCDF (non-scalar attrs are stored as JSON strings)."""
-        ds = self._ds.copy()
+        ds = self.to_xarray().copy()
         ds.attrs = encode_attrs(ds.attrs)
         ds.to_netcdf(path, **kwargs)
 

@@ -71,10 +71,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import detrend as _detrend
+from . import indicators as _ind
 from . import surrogates as _sur
 from ._errors import EWSWarning, InputError
 from ._random import seed_sequence
 from .pvalues import ALTERNATIVES, pvalue
+from ._validate import check_count
+from .detrend import get_detrender
+from .pipeline import Pipeline, PipelineResult
 from .series import LENGTH, TIME, TimeSeries, as_timeseries, encode_attrs
 
 _DIRECTION_ALT = {1: "greater", -1: "less", 0: "two-sided"}
@@ -172,12 +177,9 @@ class SurrogateTestResult:
         """Tidy table, one row per indicator and series: ``indicator``, the series' coordinates,
         ``statistic``, ``p_value``, ``null``, ``n_surrogates`` (finite surrogate statistics), then
         ``alternative``, ``trend`` (the statistic), ``direction`` and ``window`` (points)."""
-        from .pipeline import _tidy
-
-        df = _tidy(self.observed.dataset, self.pipeline,
-                   {"statistic": self.statistic.values, "p_value": self.p_value.values,
-                    "n_surrogates": self.n_valid.values},
-                   null=self.null["name"], trend=self.statistic_name)
+        df = self.observed.tidy({"statistic": self.statistic.values, "p_value": self.p_value.values,
+                                 "n_surrogates": self.n_valid.values},
+                                null=self.null["name"], trend=self.statistic_name)
         df["alternative"] = df["indicator"].map(self.alternative)
         lead = [c for c in df.columns if c not in ("indicator", "statistic", "p_value", "null", "n_surrogates",
                                                    "alternative", "trend", "direction", "window")]
@@ -190,8 +192,7 @@ class SurrogateTestResult:
         parameters (``null_<name>``), with the pipeline, null model, mode and seed in ``attrs``."""
         ds = xr.Dataset({"statistic": self.statistic, "p_value": self.p_value,
                          "null_distribution": self.null_distribution, "n_surrogates": self.n_valid})
-        if "window" in self.observed.dataset.coords:
-            ds = ds.assign_coords(window=self.observed.dataset.coords["window"])
+        ds = ds.assign_coords(window=(self.observed.timeseries.leading_dims, self.observed.windows))
         if self.fitted_null is not None:
             try:
                 prm = self.fitted_null.params_dataset()
@@ -278,11 +279,9 @@ def surrogate_test(pipeline, data, null="ar1", n_surrogates: int = 1000, seed=No
     >>> float(res.p_value.sel(indicator="variance")) <= 0.05
     True
     """
-    from .pipeline import Pipeline
-
     if not isinstance(pipeline, Pipeline):
         raise InputError("surrogate_test needs an ews.Pipeline as first argument.")
-    B = _sur._check_count(n_surrogates, "n_surrogates")
+    B = check_count(n_surrogates, "n_surrogates")
     if fit_to not in ("residuals", "state"):
         raise InputError(f"fit_to must be 'residuals' or 'state', got {fit_to!r}.")
     if mode not in ("pipeline", "indicator"):
@@ -304,15 +303,12 @@ def surrogate_test(pipeline, data, null="ar1", n_surrogates: int = 1000, seed=No
                          "pipeline's trend (build the Pipeline with trend=...).")
 
     det = observed.timeseries
-    if fit_to == "residuals":
-        base = TimeSeries._wrap(_state_only(det, "residuals"))
-    else:
-        base = TimeSeries._wrap(_state_only(ts, "state"))
+    base = det.residuals_as_state() if fit_to == "residuals" else ts.with_values(ts.values)
     fitted = model.fit(base)
     R = base.n_rows
     per_chunk = max(1, _MAX_BATCH_ELEMENTS // max(1, R * base.n))
     stats = []
-    kept = None
+    kept = []
     for start in range(0, B, per_chunk):
         nb = min(per_chunk, B - start)
         surr = fitted.draw(nb, root, offset=start)
@@ -321,58 +317,27 @@ def surrogate_test(pipeline, data, null="ar1", n_surrogates: int = 1000, seed=No
             warnings.simplefilter("always")
             res = pipeline.run(states, strict=False)
         _relay(caught, "surrogates")
-        stats.append(res.statistic)
+        stats.append(res.statistic_values)  # (K, nb, *lead)
         if keep_surrogates:
-            kept = res if kept is None else _concat_results(kept, res)
-    null_stats = xr.concat(stats, dim=_sur.SURROGATE) if len(stats) > 1 else stats[0]
-    null_stats = null_stats.transpose("indicator", _sur.SURROGATE, ...)
-    null_stats.name = "null_distribution"
+            kept.append(res)
+    statistic = observed.statistic
+    null_stats = xr.DataArray(np.concatenate(stats, axis=1),
+                              dims=("indicator", _sur.SURROGATE) + det.leading_dims,
+                              coords={**statistic.coords, _sur.SURROGATE: np.arange(B)}, name="null_distribution")
     return SurrogateTestResult(
-        observed=observed, statistic=observed.statistic, null_distribution=null_stats, alternative=alts,
+        observed=observed, statistic=statistic, null_distribution=null_stats, alternative=alts,
         null=_sur._jsonable(fitted.describe()), fitted_null=fitted, mode="pipeline", fit_to=fit_to,
-        statistic_name=pipeline.trend, seed_entropy=root.entropy, surrogates=kept)
-
-
-def _state_only(ts: TimeSeries, variable: str) -> xr.Dataset:
-    da = ts.residuals if variable == "residuals" else ts.state
-    ds = xr.Dataset({"state": da}, attrs=dict(ts.attrs))
-    if ts.is_ragged:
-        ds = ds.assign_coords({LENGTH: (ts.leading_dims, ts.lengths)})
-    return ds
+        statistic_name=pipeline.trend, seed_entropy=root.entropy,
+        surrogates=_concat_results(det, kept) if keep_surrogates else None)
 
 
 def _surrogate_states(ts: TimeSeries, det: TimeSeries, surr: TimeSeries, fit_to: str, pipeline) -> TimeSeries:
-    """Surrogate states (surrogate, *lead, time) ready for the pipeline."""
-    from .detrend import FirstDifference
-
+    """Surrogate states (surrogate, *lead, time) ready for the pipeline: the detrender recomposes each
+    surrogate residual series with the observed trend (``fit_to="residuals"``)."""
     if fit_to == "state":
         return surr
-    r = surr.state.values  # (B, *lead, n_r)
-    if isinstance(pipeline.detrender, FirstDifference):
-        x0 = ts.state.isel({TIME: 0}).values  # (*lead)
-        B = r.shape[0]
-        out = np.empty(r.shape[:-1] + (ts.n,))
-        out[..., 0] = x0
-        with np.errstate(invalid="ignore"):
-            np.cumsum(r, axis=-1, out=out[..., 1:])
-        out[..., 1:] += np.asarray(x0)[..., None]
-        lengths = None
-        if surr.is_ragged:
-            lengths = np.broadcast_to(ts.lengths, (B,) + ts.shape[:-1])
-        return _wrap_states(ts, out, lengths, surr)
-    out = r + det.trend.values  # broadcast over the surrogate axis
-    lengths = surr.lengths if surr.is_ragged else None
-    return _wrap_states(det, out, lengths, surr)
-
-
-def _wrap_states(template: TimeSeries, arr: np.ndarray, lengths, surr: TimeSeries) -> TimeSeries:
-    coords = {k: v for k, v in surr.state.coords.items() if k not in (LENGTH, TIME)}
-    coords[TIME] = template.time
-    da = xr.DataArray(arr, dims=surr.dims, coords=coords)
-    ds = xr.Dataset({"state": da}, attrs=surr.attrs)
-    if lengths is not None:
-        ds = ds.assign_coords({LENGTH: (surr.leading_dims, np.ascontiguousarray(lengths))})
-    return TimeSeries._wrap(ds)
+    states = pipeline.detrender.recompose(ts, det, surr.values)
+    return ts.with_values(states, prepend={_sur.SURROGATE: surr.coords[_sur.SURROGATE][1]})
 
 
 def _relay(caught, where: str) -> None:
@@ -386,14 +351,21 @@ def _relay(caught, where: str) -> None:
         warnings.warn(f"(in the {where}) {w.message}", w.category, stacklevel=3)
 
 
-def _concat_results(a, b):
-    from .pipeline import PipelineResult
-
-    ds = xr.concat([a.dataset, b.dataset], dim=_sur.SURROGATE, data_vars="minimal", coords="minimal",
-                   compat="override", join="override")
-    tsd = ds[["state", "trend", "residuals"]]
-    tsd.attrs = dict(a.timeseries.attrs)
-    return PipelineResult(a.pipeline, TimeSeries._wrap(tsd), ds)
+def _concat_results(det: TimeSeries, results: list):
+    """The pipeline results of all surrogate chunks as one PipelineResult (surrogate dimension first)."""
+    if len(results) == 1:
+        return results[0]
+    parts = [r.timeseries for r in results]
+    cat = lambda arrays: np.concatenate(arrays, axis=0)  # noqa: E731
+    series = det.with_values(
+        cat([p.values for p in parts]), trend=cat([p.trend_values for p in parts]),
+        residuals=cat([p.residuals_values for p in parts]),
+        lengths=cat([p.lengths for p in parts]) if det.is_ragged else None,
+        prepend={_sur.SURROGATE: cat([p.coords[_sur.SURROGATE][1] for p in parts])})
+    first = results[0]
+    values = {lab: cat([r.to_numpy(lab) for r in results]).reshape(-1, det.n) for lab in first.labels}
+    stats = np.concatenate([r.statistic_values for r in results], axis=1)
+    return PipelineResult(first.pipeline, series, values, stats, cat([r.windows for r in results]))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -409,7 +381,7 @@ def _indicator_mode(pipeline, observed, model, B, root, alts, statistic):
     lead_shape = det.shape[:-1]
     labels = pipeline.labels
     K = len(labels)
-    windows = np.asarray(observed.dataset["window"].values).reshape(-1)
+    windows = observed.windows.reshape(-1)
     lengths = det.row_lengths()
     R = lengths.size
     n = det.n
@@ -419,7 +391,7 @@ def _indicator_mode(pipeline, observed, model, B, root, alts, statistic):
     rows = np.full((K, R, m_max), np.nan)
     usable = np.zeros((K, R), dtype=bool)
     for k, lab in enumerate(labels):
-        V = observed.dataset[lab].values.reshape(R, n)
+        V = observed.to_numpy(lab).reshape(R, n)
         for i in range(R):
             if m[i] < 3:
                 continue
@@ -436,10 +408,10 @@ def _indicator_mode(pipeline, observed, model, B, root, alts, statistic):
     t = det.t
     step = float(np.median(np.diff(t))) if n > 1 else 1.0
     tgrid = np.arange(m_max) * step
+    lead_coords = {d: det.state.coords[d] for d in lead if d in det.state.coords}
     da = xr.DataArray(rows.reshape((K,) + lead_shape + (m_max,)), dims=("indicator",) + lead + (TIME,),
-                      coords={"indicator": labels, TIME: tgrid,
-                              **{d: det.state.coords[d] for d in lead if d in det.state.coords}})
-    ind_ts = TimeSeries._wrap(xr.Dataset({"state": da}).assign_coords(
+                      coords={"indicator": labels, TIME: tgrid, **lead_coords})
+    ind_ts = TimeSeries.from_xarray(xr.Dataset({"state": da}).assign_coords(
         {LENGTH: (("indicator",) + lead, fill_len.reshape((K,) + lead_shape))}))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EWSWarning)
@@ -450,12 +422,12 @@ def _indicator_mode(pipeline, observed, model, B, root, alts, statistic):
     null_parts = []
     for start in range(0, B, per_chunk):
         nb = min(per_chunk, B - start)
-        surr = fitted.draw(nb, root, offset=start).state.values.reshape(nb * K * R, m_max)
+        surr = fitted.draw(nb, root, offset=start).values.reshape(nb * K * R, m_max)
         null_parts.append(_trend.statistic(stat_name, tgrid, surr).reshape((nb, K) + lead_shape))
     nul = np.concatenate(null_parts, axis=0)
     nul = np.where(usable.reshape((1, K) + lead_shape), nul, np.nan)
     nul = np.moveaxis(nul, 0, 1)  # (K, B, *lead)
-    coords = {"indicator": labels, **{d: det.state.coords[d] for d in lead if d in det.state.coords}}
+    coords = {"indicator": labels, **lead_coords}
     statistic = xr.DataArray(obs, dims=("indicator",) + lead, coords=coords, name="statistic")
     null_da = xr.DataArray(nul, dims=("indicator", _sur.SURROGATE) + lead,
                            coords={**coords, _sur.SURROGATE: np.arange(B)}, name="null_distribution")
@@ -482,9 +454,6 @@ def indicator_trend_test(pipeline, data, n_surrogates: int = 1000, seed=None, *,
 # ----------------------------------------------------------------------------------------------------
 # sensitivity grid
 # ----------------------------------------------------------------------------------------------------
-_GRID_PARAM = {"gaussian": "bandwidth", "lowess": "span"}
-
-
 def sensitivity(data, windows=(0.25, 0.5, 0.75), bandwidths=None, *, indicators=("variance", "ar1"),
                 detrend="gaussian", trend: str = "kendall", null=None, n_surrogates: int = 200, seed=None,
                 fit_to: str = "residuals", alternative="auto", **detrend_params) -> xr.Dataset:
@@ -534,10 +503,6 @@ def sensitivity(data, windows=(0.25, 0.5, 0.75), bandwidths=None, *, indicators=
     """
     import dataclasses
 
-    from . import indicators as _ind
-    from .detrend import get_detrender
-    from .pipeline import Pipeline
-
     ts = as_timeseries(data)
     windows = list(windows) if not isinstance(windows, (int, float, np.integer, np.floating)) else [windows]
     if not windows:
@@ -545,11 +510,12 @@ def sensitivity(data, windows=(0.25, 0.5, 0.75), bandwidths=None, *, indicators=
     for w in windows:
         _ind.check_window(w)
     det0 = get_detrender(detrend, **detrend_params)
-    grid_param = _GRID_PARAM.get(det0.name)
+    grid_param = det0.grid_param
     if bandwidths is not None:
         if grid_param is None:
+            with_grid = [d.name for d in _detrend.REGISTRY if d.grid_param]
             raise InputError(f"detrending method {det0.name!r} has no bandwidth; leave bandwidths=None "
-                             f"(bandwidth grids apply to {sorted(_GRID_PARAM)}).")
+                             f"(bandwidth grids apply to {with_grid}).")
         if isinstance(bandwidths, (int, float, np.integer, np.floating)):
             bandwidths = [bandwidths]
         bandwidths = list(bandwidths)
@@ -581,15 +547,15 @@ def sensitivity(data, windows=(0.25, 0.5, 0.75), bandwidths=None, *, indicators=
                     warnings.simplefilter("always")
                     if null is None:
                         res = pipe.run(ts)
-                        st = res.statistic.values
-                        wp = res.dataset["window"].values
+                        st = res.statistic_values
+                        wp = res.windows
                     else:
                         child = np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key) + (cell,))
                         tr = surrogate_test(pipe, ts, null=null, n_surrogates=n_surrogates, seed=child,
                                             fit_to=fit_to, alternative=alternative)
                         st = tr.statistic.values
                         pval[:, ib, iw] = tr.p_value.values
-                        wp = tr.observed.dataset["window"].values
+                        wp = tr.observed.windows
                 n_warn += len(caught)
                 stat[:, ib, iw] = st
                 wpts[ib, iw] = wp
@@ -628,3 +594,14 @@ def _window_coord(windows):
 
 
 __all__ = ["surrogate_test", "indicator_trend_test", "sensitivity", "pvalue", "SurrogateTestResult", "ALTERNATIVES"]
+
+
+def _test_method(self: Pipeline, data, null: str = "ar1", n_surrogates: int = 1000, seed=None, **kwargs):
+    """Surrogate test of every indicator's trend statistic; see :func:`ews.significance.surrogate_test`.
+
+    (Attached to Pipeline here, so that pipeline.py, below this module, never imports it.)
+    """
+    return surrogate_test(self, data, null=null, n_surrogates=n_surrogates, seed=seed, **kwargs)
+
+
+Pipeline.test = _test_method

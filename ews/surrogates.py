@@ -214,23 +214,8 @@ def _check_count(n, what: str) -> int:
 
 def _wrap_draws(template: TimeSeries, arr: np.ndarray, offset: int, description: dict) -> TimeSeries:
     """A TimeSeries (surrogate, *lead, time) holding ``arr`` on ``template``'s axes."""
-    lead = template.leading_dims
-    coords = {SURROGATE: np.arange(offset, offset + arr.shape[0])}
-    src = template.state
-    for name, c in src.coords.items():
-        if name == LENGTH:
-            continue
-        if TIME in c.dims and c.dims != (TIME,):
-            continue
-        coords[name] = c
-    da = xr.DataArray(arr, dims=(SURROGATE,) + lead + (TIME,), coords=coords)
-    attrs = _copy.deepcopy(template.attrs)
-    attrs["history"] = list(attrs.get("history", [])) + [{"step": "surrogates", **_jsonable(description)}]
-    ds = xr.Dataset({"state": da}, attrs=attrs)
-    if template.is_ragged:
-        L = np.broadcast_to(template.lengths, arr.shape[:-1])
-        ds = ds.assign_coords({LENGTH: ((SURROGATE,) + lead, np.ascontiguousarray(L))})
-    return TimeSeries._wrap(ds)
+    return template.with_values(arr, prepend={SURROGATE: np.arange(offset, offset + arr.shape[0])},
+                                step={"step": "surrogates", **_jsonable(description)})
 
 
 def _jsonable(d: dict) -> dict:
@@ -269,7 +254,7 @@ class NullModel:
         if SURROGATE in ts.leading_dims:
             raise InputError(f"the data already have a {SURROGATE!r} dimension; rename it before drawing surrogates.")
         if ts.is_detrended:
-            ts = _residuals_as_state(ts)
+            ts = ts.residuals_as_state()
         X = ts.rows("state")
         L = ts.row_lengths()
         if np.any(L < 3):
@@ -279,13 +264,6 @@ class NullModel:
 
     def _fit(self, ts: TimeSeries, X: np.ndarray, L: np.ndarray) -> FittedNull:  # pragma: no cover
         raise NotImplementedError
-
-
-def _residuals_as_state(ts: TimeSeries) -> TimeSeries:
-    ds = xr.Dataset({"state": ts.residuals}, attrs=_copy.deepcopy(ts.attrs))
-    if ts.is_ragged:
-        ds = ds.assign_coords({LENGTH: (ts.leading_dims, ts.lengths)})
-    return TimeSeries._wrap(ds)
 
 
 _REGISTRY: dict[str, type] = {}
