@@ -77,7 +77,7 @@ class Detrender:
     grid_param: ClassVar[str | None] = None
 
     def params(self) -> dict:
-        return dataclasses.asdict(self)
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def describe(self) -> dict:
         return {"method": self.name, **self.params()}
@@ -181,7 +181,7 @@ class Gaussian(Detrender):
             sig = np.array([self.sigma(int(l), s) for l, s in zip(L, steps)])
             return nw_irregular(t, X, L, sig, self.truncate), {"sigma": _summ(sig), "sigma_units": "time"}
         step = ts.step
-        unique = np.unique(L)
+        unique = np.unique(L) if ts.is_ragged else np.array([ts.n])
         if unique.size == 1 and unique[0] == ts.n:  # the common case: full rows, no gather/scatter
             sig_pts = self.sigma(ts.n, step) / step
             out = self._smooth_rows(X, sig_pts)
@@ -241,7 +241,9 @@ def _weights_spectrum(weights_bytes: bytes, N: int) -> np.ndarray:
 
 def _summ(a: np.ndarray):
     """A scalar if all equal, else a list (for the provenance record)."""
-    a = np.unique(np.asarray(a, dtype=float))
+    a = np.asarray(a, dtype=float).reshape(-1)
+    if a.size > 1:
+        a = np.unique(a)
     return float(a[0]) if a.size == 1 else [float(v) for v in a]
 
 

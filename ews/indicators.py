@@ -409,9 +409,8 @@ def compute_rows(ts: TimeSeries, indicators: tuple[Indicator, ...], windows: np.
 
 def _degenerate_counts(values: np.ndarray, lengths: np.ndarray, windows: np.ndarray) -> int:
     """NaN values where every window was full (positions w-1 .. L-1 of each active row)."""
-    expected_values = np.where(windows > 0, lengths - windows + 1, 0)
-    finite = values.shape[-1] - np.count_nonzero(np.isnan(values), axis=-1)
-    return int(np.sum(expected_values - finite))
+    expected = int(np.where(windows > 0, lengths - windows + 1, 0).sum())
+    return expected - (values.size - int(np.count_nonzero(np.isnan(values))))
 
 
 def evaluate(ts: TimeSeries, inds: tuple[Indicator, ...], windows: np.ndarray,
@@ -419,11 +418,11 @@ def evaluate(ts: TimeSeries, inds: tuple[Indicator, ...], windows: np.ndarray,
     """Check the windows against the indicators' needs, run the kernels, warn about degenerate windows."""
     active = windows > 0
     need = max(i.definition.min_window for i in inds)
-    if np.any(active & (windows < need)):
+    if (active & (windows < need)).any():
         raise InputError(f"the window is {int(windows[active].min())} points; "
                          f"{[i.label for i in inds if i.definition.min_window == need]} need at least {need}.")
     for ind in inds:
-        if "lag" in ind.kwargs and np.any(active & (windows < ind.kwargs["lag"] + 2)):
+        if "lag" in ind.kwargs and (active & (windows < ind.kwargs["lag"] + 2)).any():
             raise InputError(f"{ind.label} needs windows of at least lag + 2 = {ind.kwargs['lag'] + 2} points.")
     values = compute_rows(ts, inds, windows)
     lengths = ts.row_lengths()

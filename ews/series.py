@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy as _copy
 import json
+import math
 import warnings
 from typing import Any, Iterable
 
@@ -294,7 +295,7 @@ class TimeSeries:
     100
     """
 
-    __slots__ = ("_vars", "_time", "_t", "_dims", "_coords", "_attrs", "_ds", "_regular")
+    __slots__ = ("_vars", "_time", "_t", "_dims", "_coords", "_attrs", "_ds", "_regular", "_row_lengths", "_step")
 
     def __init__(
         self,
@@ -320,8 +321,8 @@ class TimeSeries:
         tvals, tnum = _clean_time(raw.time, n)
         coords = raw.coords
 
-        # time order
-        d = np.diff(tnum)
+        # time order (the default time axis 0..n-1 is increasing and regular by construction)
+        d = np.diff(tnum) if raw.time is not None else np.ones(0)
         if d.size and not (d > 0).all():
             if sort and not np.any(d == 0) and np.unique(tnum).size == n:
                 order = np.argsort(tnum, kind="stable")
@@ -381,6 +382,8 @@ class TimeSeries:
         if step is not None:
             a["history"].append(step)
         self._init(values, tvals, raw.dims, coords, a, t=tnum)
+        if raw.time is None:
+            self._regular, self._step = True, 1.0
 
     # ------------------------------------------------------------------------------------------------
     # constructors
@@ -398,6 +401,8 @@ class TimeSeries:
         self._attrs = attrs
         self._ds = None
         self._regular = None
+        self._row_lengths = None
+        self._step = None
 
     @classmethod
     def _make(cls, state, time, dims, coords, attrs, *, trend=None, residuals=None, t=None) -> "TimeSeries":
@@ -471,7 +476,7 @@ class TimeSeries:
 
         def shaped(a, what):
             a = np.asarray(a, dtype=np.float64)
-            if a.size != int(np.prod(shape, dtype=np.int64)):
+            if a.size != math.prod(shape):
                 raise InputError(f"{what} has {a.size} values; expected the shape {shape}.")
             return np.ascontiguousarray(a.reshape(shape))
 
@@ -491,7 +496,7 @@ class TimeSeries:
                                trend=None if trend is None else shaped(trend, "trend"),
                                residuals=None if residuals is None else shaped(residuals, "residuals"),
                                t=self._t)
-        out._regular = self._regular
+        out._regular, out._step = self._regular, self._step
         return out
 
     def residuals_as_state(self) -> "TimeSeries":
@@ -499,7 +504,7 @@ class TimeSeries:
         coordinates and attrs are kept."""
         out = TimeSeries._make(self.residuals_values, self._time, self._dims, self._coords, dict(self._attrs),
                                t=self._t)
-        out._regular = self._regular
+        out._regular, out._step = self._regular, self._step
         return out
 
     # ------------------------------------------------------------------------------------------------
@@ -569,7 +574,7 @@ class TimeSeries:
 
     @property
     def n_rows(self) -> int:
-        return int(np.prod(self.shape[:-1], dtype=np.int64))
+        return math.prod(self.shape[:-1])
 
     @property
     def coords(self) -> dict:
@@ -617,8 +622,10 @@ class TimeSeries:
     @property
     def step(self) -> float:
         """Median time step (numeric time units)."""
-        t = self.t
-        return float(np.median(np.diff(t))) if t.size > 1 else float("nan")
+        if self._step is None:
+            t = self.t
+            self._step = float(np.median(np.diff(t))) if t.size > 1 else float("nan")
+        return self._step
 
     @property
     def is_regular(self) -> bool:
@@ -728,7 +735,10 @@ class TimeSeries:
         return arr.reshape(-1, self.n)
 
     def row_lengths(self) -> np.ndarray:
-        return np.ascontiguousarray(self.lengths.reshape(-1), dtype=np.int64)
+        """Each row's number of valid points, flat (n_rows,) int64 (computed once; do not modify)."""
+        if self._row_lengths is None:
+            self._row_lengths = np.ascontiguousarray(self.lengths.reshape(-1), dtype=np.int64)
+        return self._row_lengths
 
     def from_rows(self, arr: np.ndarray) -> xr.DataArray:
         """A DataArray shaped like ``state`` (sharing its coordinates) from an (n_rows, n) array."""
@@ -793,7 +803,7 @@ class TimeSeries:
         coords[LENGTH] = (self.leading_dims, lengths, {})
         out = TimeSeries._make(crop["state"], self._time, self._dims, coords, dict(self._attrs),
                                trend=crop.get("trend"), residuals=crop.get("residuals"), t=self._t)
-        out._regular = self._regular
+        out._regular, out._step = self._regular, self._step
         return out
 
     def before_transition(self, margin: float = 0.0) -> "TimeSeries":
