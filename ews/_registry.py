@@ -53,7 +53,7 @@ class Registry(Generic[E]):
 
                 close = difflib.get_close_matches(name.lower(), list(self._entries), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise InputError(f"unknown {self.kind} {_show(name)}{hint}; choose one of {self.names()}.") from None
+            raise InputError(f"unknown {self.kind} {_show(name)}{hint}; available: {self.names()}.") from None
 
     def names(self) -> list[str]:
         return list(self._entries)

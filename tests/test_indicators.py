@@ -229,3 +229,19 @@ def test_ou_analytic_variance_and_autocorrelation():
     se_ar = np.sqrt((1 - a * a) / n)
     for v in ("ar1", "acf1", "autocorrelation"):
         assert abs(ds[v].values[-1] - a) < 4 * se_ar, v
+
+
+def test_autocorrelation_resolves_a_tiny_step_on_a_large_level():
+    # found by hypothesis: a subset whose spread (1.5e-8) is far below its level (1e6). A mean rounded
+    # to the level's ulp (1.2e-10) adds (w-k) d^2 to the centred sum of squares, a 1e-4 error in the
+    # correlation; the kernel carries the mean as hi + lo. Reference: exact rational arithmetic.
+    from fractions import Fraction
+
+    x = np.array([0, 0, 0, 0, 0, 0, 1.52972769e-08, 1.0]) + 1e6
+    got = I.compute(x, ["autocorrelation"], window=8).to_numpy("autocorrelation")[-1]
+    a, b = [Fraction(float(v)) for v in x[:-1]], [Fraction(float(v)) for v in x[1:]]
+    ma, mb = sum(a) / 7, sum(b) / 7
+    cab = sum((p - ma) * (q - mb) for p, q in zip(a, b))
+    caa, cbb = sum((p - ma) ** 2 for p in a), sum((q - mb) ** 2 for q in b)
+    exact = float(cab) / np.sqrt(float(caa) * float(cbb))
+    assert abs(got - exact) < 1e-9

@@ -20,9 +20,9 @@ O(1) per point); they give exact zero variance and NaN for every ratio-based sta
 Outputs are right-aligned: the window ``x[j-w+1 .. j]`` is stamped at ``j``.
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from . import serial
+from . import rows
 
 RECOMPUTE_RATIO = 1e-2
 
@@ -74,12 +74,16 @@ def _finalize_moments(code, w, L, mean, m2, m3, m4, const, out_row):
                     out_row[j] = ((fw + 1.0) * (b2 - 3.0) + 6.0) * (fw - 1.0) / ((fw - 2.0) * (fw - 3.0))
 
 
-@njit(cache=True)
-def _moments_row(x, L, w, codes, order, out, row):
-    """Rolling moments of x[:L] with window w; writes out[k, row, :] for each code k.
+@rows("X")
+def _moments_row(i, X, lengths, windows, codes, order, out):
+    """Rolling moments of row i (x = X[i, :L], window w); writes out[k, i, :] for each code k.
 
     Pass 1 streams the centred sums of every window into scratch arrays; pass 2 turns them into
     each requested statistic."""
+    x = X[i]
+    L = lengths[i]
+    w = windows[i]
+    row = i
     n_out = codes.shape[0]
     n = out.shape[2]
     for k in range(n_out):
@@ -158,18 +162,6 @@ def _moments_row(x, L, w, codes, order, out, row):
         _finalize_moments(codes[k], w, L, mean, m2a, m3a, m4a, const, out[k, row])
 
 
-@njit(cache=True, parallel=True)
-def _rolling_moments_par(X, lengths, windows, codes, order, out):
-    for i in prange(X.shape[0]):
-        _moments_row(X[i], lengths[i], windows[i], codes, order, out, i)
-
-
-@njit(cache=True)
-def _rolling_moments_ser(X, lengths, windows, codes, order, out):
-    for i in range(X.shape[0]):
-        _moments_row(X[i], lengths[i], windows[i], codes, order, out, i)
-
-
 def rolling_moments(X, lengths, windows, codes):
     """Rolling moment statistics.
 
@@ -179,7 +171,7 @@ def rolling_moments(X, lengths, windows, codes):
     codes = np.asarray(codes, dtype=np.int64)
     out = np.empty((codes.shape[0],) + X.shape)
     order = 4 if np.any(codes >= SKEW) else 2
-    (_rolling_moments_ser if serial(X) else _rolling_moments_par)(X, lengths, windows, codes, order, out)
+    _moments_row(X, lengths, windows, codes, order, out)
     return out
 
 
@@ -234,7 +226,9 @@ def _lag_direct(x, start, end, k, code):
     T1 = 0.0
     T2 = 0.0
     if code == PEARSON:
-        # center each pair subset on its own mean
+        # center each pair subset on its own mean, carried as hi + lo (the rounded mean and the mean of
+        # the residuals about it): a mean off by d adds (w-k) d^2 to caa, which matters when a subset's
+        # spread is tiny compared with its level (1e6 and steps of 1e-8)
         ma = 0.0
         mb = 0.0
         for i in range(start, end + 1 - k):
@@ -242,12 +236,19 @@ def _lag_direct(x, start, end, k, code):
             mb += x[i + k]
         ma /= w - k
         mb /= w - k
+        la = 0.0
+        lb = 0.0
+        for i in range(start, end + 1 - k):
+            la += x[i] - ma
+            lb += x[i + k] - mb
+        la /= w - k
+        lb /= w - k
         caa = 0.0
         cbb = 0.0
         cab = 0.0
         for i in range(start, end + 1 - k):
-            da = x[i] - ma
-            db = x[i + k] - mb
+            da = (x[i] - ma) - la
+            db = (x[i + k] - mb) - lb
             caa += da * da
             cbb += db * db
             cab += da * db
@@ -271,8 +272,13 @@ def _lag_direct(x, start, end, k, code):
     return v
 
 
-@njit(cache=True)
-def _lag_row(x, L, w, k, codes, out, row):
+@rows("X")
+def _lag_row(i, X, lengths, windows, k, codes, out):
+    """Rolling lag-k statistics of row i; writes out[q, i, :] for each code q."""
+    x = X[i]
+    L = lengths[i]
+    w = windows[i]
+    row = i
     n_out = codes.shape[0]
     n = out.shape[2]
     for q in range(n_out):
@@ -361,21 +367,9 @@ def _lag_row(x, L, w, k, codes, out, row):
         j += 1
 
 
-@njit(cache=True, parallel=True)
-def _rolling_lag_par(X, lengths, windows, lag, codes, out):
-    for i in prange(X.shape[0]):
-        _lag_row(X[i], lengths[i], windows[i], lag, codes, out, i)
-
-
-@njit(cache=True)
-def _rolling_lag_ser(X, lengths, windows, lag, codes, out):
-    for i in range(X.shape[0]):
-        _lag_row(X[i], lengths[i], windows[i], lag, codes, out, i)
-
-
 def rolling_lag(X, lengths, windows, lag, codes):
     """Rolling lag-``lag`` statistics (PEARSON, AR_OLS, ACF codes). Returns (K, B, n)."""
     codes = np.asarray(codes, dtype=np.int64)
     out = np.empty((codes.shape[0],) + X.shape)
-    (_rolling_lag_ser if serial(X) else _rolling_lag_par)(X, lengths, windows, int(lag), codes, out)
+    _lag_row(X, lengths, windows, int(lag), codes, out)
     return out

@@ -14,9 +14,9 @@ from __future__ import annotations
 import sys
 import types
 
-from ._core import Model, Ramp, describe, models, register, simulate
+from ._core import Model, Ramp, describe, models, names, register, simulate
 
-__all__ = ["simulate", "models", "describe", "register", "Model", "Ramp"]
+__all__ = ["simulate", "models", "names", "describe", "register", "Model", "Ramp"]
 
 
 class _CallableModule(types.ModuleType):

@@ -16,6 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._errors import InputError
+from .._registry import Registry
 
 # Timing parameters understood by each integrator kind.
 _TIMING = {
@@ -109,32 +110,36 @@ class Model:
     nonnegative: tuple = ("sigma",)
     integers: tuple = ()
 
+    @property
+    def summary(self) -> str:
+        return self.description
 
-_REGISTRY: dict[str, Model] = {}
+    def info(self) -> dict:
+        return {"summary": self.description, "kind": self.kind,
+                "parameter": self.ramp.symbol if self.ramp else None}
 
 
-def register(model: Model) -> Model:
+REGISTRY: Registry[Model] = Registry("simulator")
+
+
+def register(model: Model, *, replace: bool = False) -> Model:
     """Add ``model`` to the registry (``ews.simulate.models()`` lists it)."""
-    if model.name in _REGISTRY:
-        raise ValueError(f"a simulator named {model.name!r} is already registered")
-    _REGISTRY[model.name] = model
-    return model
+    return REGISTRY.register(model, replace=replace)
 
 
-def registry() -> dict[str, Model]:
+def registry() -> Registry[Model]:
+    """The simulator registry, with the built-in models registered (on first use)."""
     from . import builtin  # noqa: F401  (registers the built-in models on first use)
 
-    return _REGISTRY
+    return REGISTRY
+
+
+def names() -> list[str]:
+    return registry().names()
 
 
 def get_model(name) -> Model:
-    reg = registry()
-    if not isinstance(name, str) or name not in reg:
-        raise InputError(
-            f"unknown simulator {name!r}; available: {', '.join(sorted(reg))}. "
-            "ews.simulate.models() lists them with a one-line description."
-        )
-    return reg[name]
+    return registry().get(name)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -435,7 +440,8 @@ def models():
     import pandas as pd
 
     rows = []
-    for name, m in sorted(registry().items()):
+    for m in sorted(registry(), key=lambda m: m.name):
+        name = m.name
         p, _ = resolve_params(m, None, {})
         rows.append({"name": name, "description": m.description, "bifurcation": m.truth(p)["bifurcation"],
                      "parameter": m.ramp.symbol if m.ramp else None,
