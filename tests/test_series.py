@@ -237,3 +237,63 @@ def test_ragged_rows_before_transition():
     assert ts.is_ragged and np.isnan(ts.values[0, 4:]).all()
     with pytest.raises(InputError, match="transition_time"):
         TimeSeries(np.arange(10.0)).before_transition()
+
+
+# ------------------------------------------------------------------------------------ public rebuilds
+def test_with_values_keeps_the_axes_and_adds_leading_dimensions_in_front():
+    t = np.arange(50) * 0.5
+    ts = TimeSeries(np.random.default_rng(0).standard_normal((3, 50)), time=t, name="x")
+    new = ts.with_values(np.ones((2, 3, 50)), prepend={"surrogate": [10, 11]}, step={"step": "test"})
+    assert new.dims == ("surrogate", "series", "time") and new.shape == (2, 3, 50)
+    np.testing.assert_array_equal(new.time, t)
+    assert new.name == "x" and new.history[-1] == {"step": "test"} and ts.history == []
+    assert list(new.state["surrogate"].values) == [10, 11]
+    flat = ts.with_values(np.zeros((3, 50)))  # (n_rows, n) is accepted too
+    assert flat.shape == ts.shape and not flat.is_detrended
+    with pytest.raises(InputError, match="expected the shape"):
+        ts.with_values(np.zeros(7))
+    with pytest.raises(InputError, match="both trend and residuals"):
+        ts.with_values(ts.values, trend=ts.values)
+
+
+def test_with_values_broadcasts_ragged_lengths_and_residuals_as_state_keeps_them():
+    fold = ews.simulate("ou", replicates=3, seed=1, t_max=100).before_transition()
+    ragged = fold.with_lengths(np.array([100, 80, 60]))
+    det = ragged.detrend("linear")
+    res = det.residuals_as_state()
+    assert not res.is_detrended and res.is_ragged
+    np.testing.assert_array_equal(res.values, det.residuals.values)
+    draws = res.with_values(np.zeros((4,) + res.shape), prepend={"surrogate": np.arange(4)})
+    assert draws.lengths.shape == (4, 3)
+    np.testing.assert_array_equal(draws.lengths[2], [100, 80, 60])
+
+
+def test_from_xarray_round_trips_and_validates_time():
+    ts = TimeSeries(np.random.default_rng(0).standard_normal(40)).detrend("linear")
+    back = TimeSeries.from_xarray(ts.to_xarray())
+    assert back.is_detrended
+    np.testing.assert_array_equal(back.residuals.values, ts.residuals.values)
+    rev = ts.to_xarray().isel(time=slice(None, None, -1))
+    with pytest.raises(InputError, match="not increasing"):
+        TimeSeries.from_xarray(rev)
+    with pytest.raises(InputError, match="no 'state'"):
+        TimeSeries.from_xarray(ts.to_xarray().rename({"state": "x"}))
+
+
+def test_every_selection_validates_time():
+    ts = TimeSeries(np.arange(20.0))
+    with pytest.raises(InputError, match="not increasing"):
+        ts.isel(time=slice(None, None, -1))
+    with pytest.raises(InputError, match="no time point"):
+        ts.isel(time=slice(5, 5))
+    with pytest.raises(InputError, match="drops the time dimension"):
+        ts.isel(time=3)
+    assert ts.sel(time=slice(2.0, 9.0)).n == 8
+
+
+def test_numpy_input_builds_no_xarray_until_asked():
+    ts = TimeSeries(np.random.default_rng(0).standard_normal(100))
+    res = ews.Pipeline(detrend="gaussian", bandwidth=0.2, window=0.5).run(ts)
+    assert ts._ds is None and res.timeseries._ds is None and res._ds is None  # nothing built yet
+    assert res.statistic_values.shape == (2,)
+    np.testing.assert_array_equal(res.statistic.values, res.statistic_values)  # built on demand
