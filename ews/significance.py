@@ -326,7 +326,7 @@ def surrogate_test(pipeline, data, null="ar1", n_surrogates: int = 1000, seed=No
                               coords={**statistic.coords, _sur.SURROGATE: np.arange(B)}, name="null_distribution")
     return SurrogateTestResult(
         observed=observed, statistic=statistic, null_distribution=null_stats, alternative=alts,
-        null=_sur._jsonable(fitted.describe()), fitted_null=fitted, mode="pipeline", fit_to=fit_to,
+        null=fitted.describe(), fitted_null=fitted, mode="pipeline", fit_to=fit_to,
         statistic_name=pipeline.trend, seed_entropy=root.entropy,
         surrogates=_concat_results(det, kept) if keep_surrogates else None)
 
@@ -431,7 +431,7 @@ def _indicator_mode(pipeline, observed, model, B, root, alts, statistic):
     statistic = xr.DataArray(obs, dims=("indicator",) + lead, coords=coords, name="statistic")
     null_da = xr.DataArray(nul, dims=("indicator", _sur.SURROGATE) + lead,
                            coords={**coords, _sur.SURROGATE: np.arange(B)}, name="null_distribution")
-    desc = _sur._jsonable(fitted.describe())
+    desc = fitted.describe()
     desc.pop("fitted_mean", None)
     return SurrogateTestResult(observed=observed, statistic=statistic, null_distribution=null_da, alternative=alts,
                                null=desc, fitted_null=fitted, mode="indicator", fit_to="indicator",

@@ -10,7 +10,8 @@ from scipy import fft
 import ews
 from ews import InputError
 from ews import surrogates as S
-from ews._random import row_states, seed_sequence
+from ews._random import fast_row_states, row_states, seed_sequence
+from ews.surrogates import arma as A
 
 DATA = Path(__file__).parent / "data" / "earlywarnings"
 
@@ -161,19 +162,19 @@ def test_arma_never_crashes_on_pure_ar_data():
 
 
 def test_arma_burn_in_follows_r_and_the_start_is_stationary():
-    assert S.arma_burn_in([], 0) == 0
-    assert S.arma_burn_in([0.999], 0) == 1 + int(np.ceil(6 / np.log(1 / 0.999)))
-    assert S.arma_burn_in([0.5], 1) == 1 + 1 + int(np.ceil(6 / np.log(2.0)))
+    assert A.arma_burn_in([], 0) == 0
+    assert A.arma_burn_in([0.999], 0) == 1 + int(np.ceil(6 / np.log(1 / 0.999)))
+    assert A.arma_burn_in([0.5], 1) == 1 + 1 + int(np.ceil(6 / np.log(2.0)))
     # the first value of an ARMA(1,1) surrogate already has the stationary variance
     phi, theta = 0.95, 0.4
-    F = S.arma_state_factor([phi], [theta])
+    F = A.arma_state_factor([phi], [theta])
     gamma0 = (1 + 2 * phi * theta + theta**2) / (1 - phi**2)
     assert (F @ F.T)[0, 0] == pytest.approx(gamma0)
     from ews._kernels.surrogates import arma_draw
 
-    AR, MA, FF = S.arma_draw_arrays([([phi], [theta])])
+    AR, MA, FF = A.arma_draw_arrays([([phi], [theta])])
     out = np.empty((4000, 3))
-    arma_draw(S.fast_row_states(np.random.SeedSequence(1), 4000), np.zeros(1), AR, MA, np.ones(1), FF,
+    arma_draw(fast_row_states(np.random.SeedSequence(1), 4000), np.zeros(1), AR, MA, np.ones(1), FF,
               np.zeros(1, dtype=np.int64), np.array([3]), out)
     assert out[:, 0].var() == pytest.approx(gamma0, rel=0.1)
     assert np.corrcoef(out[:, 0], out[:, 1])[0, 1] == pytest.approx((1 + phi * theta) * (phi + theta) /
@@ -228,7 +229,7 @@ def test_fast_seeding_is_bit_identical_to_row_states():
     for seed in (0, 7, 2**70 + 3, np.random.SeedSequence(5, spawn_key=(2, 9))):
         root = seed_sequence(seed)
         for offset in (0, 1000, 2**32 - 2):
-            np.testing.assert_array_equal(S.fast_row_states(root, 6, offset), row_states(root, 6, offset))
+            np.testing.assert_array_equal(fast_row_states(root, 6, offset), row_states(root, 6, offset))
 
 
 def test_generate_is_fit_then_draw(rng):

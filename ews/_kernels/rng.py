@@ -124,3 +124,118 @@ def fill_normal(s, out):
     """Fill the 1-D array ``out`` with standard normals from state ``s`` (ziggurat)."""
     for i in range(out.shape[0]):
         out[i] = next_normal(s)
+
+
+# ----------------------------------------------------------------------------------------------------
+# per-row seeding, bit-identical to numpy's SeedSequence (see ews._random.row_states)
+# ----------------------------------------------------------------------------------------------------
+_M32 = 0xFFFFFFFF
+_INIT_A = 0x43B0D7E5
+_MULT_A = 0x931E8875
+_INIT_B = 0x8B51F9DD
+_MULT_B = 0x58F38DED
+_MIX_L = 0xCA01F9DD
+_MIX_R = 0x4973F715
+
+
+@njit(cache=True, inline="always")
+def _hashmix(value, hc):
+    """numpy's SeedSequence hashmix on 32-bit words held in uint64; returns (value, new hash constant)."""
+    value = (value ^ hc) & _M32
+    hc = (hc * _MULT_A) & _M32
+    value = (value * hc) & _M32
+    value ^= value >> 16
+    return value, hc
+
+
+@njit(cache=True, inline="always")
+def _mix(x, y):
+    r = (_MIX_L * x - _MIX_R * y) & _M32
+    r ^= r >> 16
+    return r
+
+
+@njit(cache=True, inline="always")
+def _pick4(k, q0, q1, q2, q3):
+    k = k % 4
+    return q0 if k == 0 else (q1 if k == 1 else (q2 if k == 2 else q3))
+
+
+@njit(cache=True)
+def _entropy_word(prefix, npre, lo, hi, j):
+    if j < npre:
+        return np.uint64(prefix[j])
+    if j == npre:
+        return lo
+    return hi
+
+
+@njit(cache=True)
+def seed_states(prefix, first_row, n_rows):
+    """xoshiro states of rows first_row .. first_row + n_rows - 1.
+
+    Row i's state is ``SeedSequence(entropy, spawn_key=key + (i,)).generate_state(4, uint64)`` where
+    ``prefix`` holds the uint32 words numpy assembles from ``entropy`` (zero-padded to the pool size)
+    and ``key``; the row index adds one 32-bit word (two when i >= 2^32). The all-zero state is
+    replaced by ``[1, 0, 0, 0]`` as in :func:`ews._random.row_states`. Bit-identical to
+    :func:`ews._random.row_states` (checked in the tests), about 50x faster.
+    """
+    out = np.empty((n_rows, 4), dtype=np.uint64)
+    npre = prefix.shape[0]
+    M = np.uint64(_M32)
+    for k in range(n_rows):  # serial: 50 ns a row, and compiles far faster than a parallel loop
+        idx = np.uint64(first_row + k)
+        lo = idx & M
+        hi = idx >> np.uint64(32)
+        nw = npre + (2 if hi > 0 else 1)
+        hc = np.uint64(_INIT_A)
+        w0 = _entropy_word(prefix, npre, lo, hi, 0) if nw > 0 else np.uint64(0)
+        p0, hc = _hashmix(w0, hc)
+        w1 = _entropy_word(prefix, npre, lo, hi, 1) if nw > 1 else np.uint64(0)
+        p1, hc = _hashmix(w1, hc)
+        w2 = _entropy_word(prefix, npre, lo, hi, 2) if nw > 2 else np.uint64(0)
+        p2, hc = _hashmix(w2, hc)
+        w3 = _entropy_word(prefix, npre, lo, hi, 3) if nw > 3 else np.uint64(0)
+        p3, hc = _hashmix(w3, hc)
+        q0, q1, q2, q3 = p0, p1, p2, p3
+        for i_src in range(4):
+            # mixer[i_src] does not change while it is mixed into the other words
+            src = _pick4(i_src, q0, q1, q2, q3)
+            for i_dst in range(4):
+                if i_src != i_dst:
+                    h, hc = _hashmix(src, hc)
+                    if i_dst == 0:
+                        q0 = _mix(q0, h)
+                    elif i_dst == 1:
+                        q1 = _mix(q1, h)
+                    elif i_dst == 2:
+                        q2 = _mix(q2, h)
+                    else:
+                        q3 = _mix(q3, h)
+        for i_src in range(4, nw):
+            e = _entropy_word(prefix, npre, lo, hi, i_src)
+            h, hc = _hashmix(e, hc)
+            q0 = _mix(q0, h)
+            h, hc = _hashmix(e, hc)
+            q1 = _mix(q1, h)
+            h, hc = _hashmix(e, hc)
+            q2 = _mix(q2, h)
+            h, hc = _hashmix(e, hc)
+            q3 = _mix(q3, h)
+        hb = np.uint64(_INIT_B)
+        allzero = True
+        for j in range(4):  # generate_state: 8 words cycling over the pool, pairs -> little-endian uint64
+            v = (_pick4(2 * j, q0, q1, q2, q3) ^ hb) & M
+            hb = (hb * np.uint64(_MULT_B)) & M
+            v = (v * hb) & M
+            v ^= v >> np.uint64(16)
+            u = (_pick4(2 * j + 1, q0, q1, q2, q3) ^ hb) & M
+            hb = (hb * np.uint64(_MULT_B)) & M
+            u = (u * hb) & M
+            u ^= u >> np.uint64(16)
+            out[k, j] = v | (u << np.uint64(32))
+            if out[k, j] != 0:
+                allzero = False
+        if allzero:
+            out[k, 0] = np.uint64(1)
+    return out

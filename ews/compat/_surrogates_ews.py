@@ -79,42 +79,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._errors import EWSWarning, InputError
+from .._errors import InputError
+from .._random import fast_row_states
+from .._validate import check_count
+from ._arima import arima_sim_burn, fit_arma_grid, r_arima
+from ._r import bw_nrd0, ksmooth, prepare
 
 INDICATORS = ("ar1", "sd", "acf1", "sk", "kurt", "cv", "returnrate", "densratio")
 _DETRENDING = ("no", "gaussian", "loess", "linear", "first-diff")
-_KSMOOTH_SD = 0.3706506  # R ksmooth: bw *= 0.3706506 for the normal kernel
-_DOUBLE_XMAX = float(np.finfo(np.float64).max)
-_REL_TOL = math.sqrt(float(np.finfo(np.float64).eps))
 
 
 # ----------------------------------------------------------------------------------------------------
 # R's input handling and detrending (surrogates/sensitivity variants)
 # ----------------------------------------------------------------------------------------------------
-def ksmooth(x, y, bandwidth, points) -> np.ndarray:
-    """R ``ksmooth(x, y, "normal", bandwidth, x.points = points)`` (values at the sorted points).
-
-    Gaussian weights :math:`\\exp(-\\tfrac12 (d/s)^2)`, :math:`s = 0.3706506\\,\\mathrm{bandwidth}`, over the
-    points with :math:`|d| \\le 4 s`; NaN where no point falls in range (R: NA).
-    """
-    order = np.argsort(x, kind="stable")
-    xs, ys = np.asarray(x, float)[order], np.asarray(y, float)[order]
-    pts = np.sort(np.asarray(points, float))
-    bw = _KSMOOTH_SD * float(bandwidth)
-    cut = 4.0 * bw
-    lo = np.searchsorted(xs, pts - cut, side="left")
-    hi = np.searchsorted(xs, pts + cut, side="right")
-    out = np.full(pts.shape, np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for j in range(pts.size):
-            d = (xs[lo[j]:hi[j]] - pts[j]) / bw
-            w = np.exp(-0.5 * d * d)
-            den = w.sum()
-            if den > 0:
-                out[j] = np.dot(w, ys[lo[j]:hi[j]]) / den
-    return out
-
-
 def _r_seq_by(a: float, b: float, by: float) -> np.ndarray:
     """R ``seq(a, b, by = by)``."""
     if by == 0 or (b - a) / by < 0:
@@ -128,7 +105,6 @@ def _r_seq_by(a: float, b: float, by: float) -> np.ndarray:
 def _detrend_surrogates(timeindex, Y, detrending, bandwidth, span, degree):
     """surrogates_ews' detrending: (nsmY, smY or None)."""
     from .._kernels.smooth import linear_fit
-    from .earlywarnings import bw_nrd0
 
     n = len(Y)
     if detrending == "gaussian":
@@ -198,279 +174,6 @@ def _kendall_p(v: np.ndarray) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return _trend.textbook_pvalue("kendall", np.arange(1, v.size + 1, dtype=float), v)
-
-
-# ----------------------------------------------------------------------------------------------------
-# R's arima (CSS-ML), ported
-# ----------------------------------------------------------------------------------------------------
-def _div(a, b):
-    with np.errstate(all="ignore"):
-        return float(np.float64(a) / np.float64(b))
-
-
-def _rlog(v):
-    return math.log(v) if v > 0 else (-math.inf if v == 0 else math.nan)
-
-
-def _vmmin(fn, b, maxit=100, reltol=_REL_TOL, abstol=-math.inf, ndeps=1e-3):
-    """R ``optim(method = "BFGS")``: Nash's variable-metric ``vmmin`` with optim's central-difference
-    gradient (step ``ndeps``), ``parscale = fnscale = 1``. Returns (par, value, convergence code)."""
-    b = np.array(b, dtype=float)
-    n = b.size
-
-    def grad(x):
-        g = np.empty(n)
-        for i in range(n):
-            xi = x[i]
-            x[i] = xi + ndeps
-            v1 = fn(x)
-            x[i] = xi - ndeps
-            v2 = fn(x)
-            x[i] = xi
-            g[i] = _div(v1 - v2, 2 * ndeps)
-            if not math.isfinite(g[i]):
-                raise FloatingPointError(f"non-finite finite-difference value [{i + 1}]")
-        return g
-
-    if maxit <= 0:
-        return b, fn(b), 0
-    f = fn(b)
-    if not math.isfinite(f):
-        raise FloatingPointError("initial value in 'vmmin' is not finite")
-    fmin = f
-    g = grad(b)
-    it = 1
-    gradcount = 1
-    ilast = gradcount
-    B = np.eye(n)
-    t = np.zeros(n)
-    X = np.zeros(n)
-    c = np.zeros(n)
-    count = 0
-    while True:
-        if ilast == gradcount:
-            B = np.eye(n)
-        X[:] = b
-        c[:] = g
-        gradproj = 0.0
-        for i in range(n):  # t = -B g (B symmetric, lower triangle stored); sums in C's order
-            s = 0.0
-            for j in range(i + 1):
-                s -= B[i, j] * g[j]
-            for j in range(i + 1, n):
-                s -= B[j, i] * g[j]
-            t[i] = s
-            gradproj += s * g[i]
-        if gradproj < 0.0:
-            steplength = 1.0
-            accpoint = False
-            while True:
-                count = 0
-                for i in range(n):
-                    b[i] = X[i] + steplength * t[i]
-                    if 10.0 + X[i] == 10.0 + b[i]:
-                        count += 1
-                if count < n:
-                    f = fn(b)
-                    accpoint = math.isfinite(f) and (f <= fmin + gradproj * steplength * 1e-4)
-                    if not accpoint:
-                        steplength *= 0.2
-                if count == n or accpoint:
-                    break
-            enough = (f > abstol) and abs(f - fmin) > reltol * (abs(fmin) + reltol)
-            if not enough:
-                count = n
-                fmin = f
-            if count < n:
-                fmin = f
-                g = grad(b)
-                gradcount += 1
-                it += 1
-                D1 = 0.0
-                for i in range(n):
-                    t[i] = steplength * t[i]
-                    c[i] = g[i] - c[i]
-                    D1 += t[i] * c[i]
-                if D1 > 0:
-                    D2 = 0.0
-                    for i in range(n):
-                        s = 0.0
-                        for j in range(i + 1):
-                            s += B[i, j] * c[j]
-                        for j in range(i + 1, n):
-                            s += B[j, i] * c[j]
-                        X[i] = s
-                        D2 += s * c[i]
-                    D2 = 1.0 + D2 / D1
-                    for i in range(n):
-                        for j in range(i + 1):
-                            B[i, j] += (D2 * t[i] * t[j] - X[i] * t[j] - t[i] * X[j]) / D1
-                else:
-                    ilast = gradcount
-            else:
-                if ilast < gradcount:
-                    count = 0
-                    ilast = gradcount
-        else:
-            count = 0
-            if ilast == gradcount:
-                count = n
-            else:
-                ilast = gradcount
-        if it >= maxit:
-            break
-        if gradcount - ilast > 2 * n:
-            ilast = gradcount
-        if count == n and ilast == gradcount:
-            break
-    return b, fmin, (0 if it < maxit else 1)
-
-
-def _poly_roots(coefs_low_to_high: np.ndarray) -> np.ndarray:
-    """Roots of c0 + c1 z + ... (R's polyroot argument order)."""
-    c = np.trim_zeros(np.asarray(coefs_low_to_high, float), "b")
-    if c.size <= 1:
-        return np.zeros(0, dtype=complex)
-    return np.roots(c[::-1])
-
-
-def _ar_check(ar) -> bool:
-    ar = np.asarray(ar, float)
-    nz = np.flatnonzero(np.r_[1.0, -ar] != 0)
-    p = int(nz.max())
-    if p == 0:
-        return True
-    return bool(np.all(np.abs(_poly_roots(np.r_[1.0, -ar[:p]])) > 1))
-
-
-def _ma_invert(ma) -> np.ndarray:
-    """R arima's ``maInvert``: reflect MA roots inside the unit circle."""
-    ma = np.asarray(ma, float)
-    q = ma.size
-    q0 = int(np.flatnonzero(np.r_[1.0, ma] != 0).max())
-    if q0 == 0:
-        return ma
-    roots = _poly_roots(np.r_[1.0, ma[:q0]])
-    ind = np.abs(roots) < 1
-    if not ind.any():
-        return ma
-    if q0 == 1:
-        return np.r_[1.0 / ma[0], np.zeros(q - q0)]
-    roots = roots.astype(complex)
-    roots[ind] = 1.0 / roots[ind]
-    x = np.array([1.0 + 0j])
-    for r in roots:
-        x = np.r_[x, 0] - np.r_[0, x] / r
-    return np.r_[x[1:].real, np.zeros(q - q0)]
-
-
-def r_arima(x, p: int, q: int) -> dict:
-    """R ``arima(x, order = c(p, 0, q), include.mean = FALSE)`` with R's defaults (``method = "CSS-ML"``,
-    ``transform.pars = TRUE``, ``SSinit = "Gardner1980"``, BFGS).
-
-    Returns a dict with ``ar``, ``ma``, ``sigma2``, ``loglik``, ``aic`` and the optimiser's ``code``.
-    Raises ``ValueError`` where R stops ("non-stationary AR part from CSS") and ``FloatingPointError``
-    where R's optim fails (non-finite values).
-    """
-    from .._kernels import surrogates as K
-
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    n_used = x.size
-    npar = p + q
-    empty = np.zeros(0)
-
-    def css(par):
-        return 0.5 * _rlog(K.arima_css(x, par[:p].copy(), par[p:].copy(), p))
-
-    init = np.zeros(npar)
-    if npar:
-        par, _, conv = _vmmin(css, init)
-        if conv == 0:
-            init = par.copy()
-    if p > 0 and not _ar_check(init[:p]):
-        raise ValueError("non-stationary AR part from CSS")
-    if p > 0:
-        init[:p] = K.invpartrans(init[:p].copy())
-    if q > 0:
-        init[p:] = _ma_invert(init[p:])
-
-    def armafn(par):
-        phi = K.partrans(par[:p].copy()) if p > 0 else empty
-        theta = par[p:].copy()
-        Q0 = K.getq0(phi, theta)
-        ssq, sumlog, nu = K.arima_like(x, phi, theta, Q0)
-        return 0.5 * (_rlog(_div(ssq, nu)) + _div(sumlog, nu))
-
-    if npar:
-        coef, value, code = _vmmin(armafn, init)
-    else:
-        coef, value, code = init, armafn(init), 0
-    if q > 0:
-        newma = _ma_invert(coef[p:])
-        if np.any(newma != coef[p:]):
-            coef = coef.copy()
-            coef[p:] = newma
-            value = armafn(coef)  # R: optim(..., maxit = 0)
-    phi = K.partrans(coef[:p].copy()) if p > 0 else empty
-    theta = coef[p:].copy()
-    ssq, _, _ = K.arima_like(x, phi, theta, K.getq0(phi, theta))
-    val = 2 * n_used * value + n_used + n_used * math.log(2 * math.pi)
-    return {"ar": phi, "ma": theta, "sigma2": ssq / n_used, "loglik": -0.5 * val, "aic": val + 2 * npar + 2,
-            "code": code}
-
-
-_ARMA_CACHE: dict = {}
-_ARMA_CACHE_SIZE = 8
-
-
-def _fit_arma_grid(nsmY):
-    """R's 4 x 5 AIC grid (p = 1..4, q = 0..4) and the chosen fit (NaN where R would have stopped).
-
-    The 20 fits are deterministic; the last few residual series' results are kept (keyed by their
-    bytes) so that calling surrogates_ews for several indicators on one series fits once.
-    """
-    key = np.ascontiguousarray(nsmY, dtype=np.float64).tobytes()
-    if key in _ARMA_CACHE:
-        return _ARMA_CACHE[key]
-    out = _fit_arma_grid_uncached(nsmY)
-    if len(_ARMA_CACHE) >= _ARMA_CACHE_SIZE:
-        _ARMA_CACHE.pop(next(iter(_ARMA_CACHE)))
-    _ARMA_CACHE[key] = out
-    return out
-
-
-def _fit_arma_grid_uncached(nsmY):
-    aic = np.full((4, 5), np.nan)
-    fits = {}
-    failed = []
-    for p in range(1, 5):
-        for q in range(5):
-            try:
-                f = r_arima(nsmY, p, q)
-            except (ValueError, FloatingPointError) as exc:
-                failed.append(f"ARMA({p},{q}): {exc}")
-                continue
-            aic[p - 1, q] = f["aic"]
-            fits[(p, q)] = f
-    if failed:
-        warnings.warn("R's arima fails on " + "; ".join(failed) + " (R's surrogates_ews would stop here); "
-                      "those orders are skipped.", EWSWarning, stacklevel=3)
-    if not np.isfinite(aic).any():
-        raise InputError("no ARMA(p, q), p = 1..4, q = 0..4, could be fitted to the residuals.")
-    i, j = np.unravel_index(np.nanargmin(aic), aic.shape)
-    return aic, int(i) + 1, int(j), fits[(int(i) + 1, int(j))]
-
-
-def _arima_sim_burn(ar, q) -> int:
-    """R ``arima.sim``: n.start = p + q + ceiling(6 / log(minroots)) (0 extra for p = 0)."""
-    p = len(ar)
-    if p == 0:
-        return q
-    roots = _poly_roots(np.r_[1.0, -np.asarray(ar, float)])
-    minroot = float(np.min(np.abs(roots))) if roots.size else math.inf
-    if minroot <= 1:
-        raise InputError("'ar' part of the fitted model is not stationary")
-    return p + q + (int(math.ceil(6.0 / math.log(minroot))) if math.isfinite(minroot) else 0)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -566,17 +269,14 @@ def surrogates_ews(timeseries, indicator="ar1", winsize=50, detrending="no", ban
     ['tau_orig', 'p_orig', 'tau_surrogate', 'p_surrogate', 'significance_p']
     """
     from .._kernels.surrogates import arma_draw
-    from ..surrogates import arma_draw_arrays, fast_row_states
-    from .._random import seed_sequence
+    from ..surrogates.arma import arma_draw_arrays
 
     _check_common(indicator, detrending, winsize)
     if p_formula not in ("ews", "R"):
         raise InputError(f"p_formula must be 'ews' or 'R', got {p_formula!r}.")
-    if isinstance(boots, bool) or not isinstance(boots, (int, np.integer)) or boots < 1:
-        raise InputError(f"boots must be a positive whole number, got {boots!r}.")
-    from .earlywarnings import _prepare
+    boots = check_count(boots, "boots")
 
-    timeindex, Y = _prepare(timeseries, logtransform, interpolate)
+    timeindex, Y = prepare(timeseries, logtransform, interpolate)
     n = len(Y)
     nsmY, smY = _detrend_surrogates(timeindex, Y, detrending, bandwidth, span, degree)
     mw = round(n * winsize) / 100
@@ -591,9 +291,9 @@ def surrogates_ews(timeseries, indicator="ar1", winsize=50, detrending="no", ban
     tau_orig = float(_kendall_rows(ind_orig)[0])
     p_orig = _kendall_p(ind_orig)
 
-    aic, p, q, fit = _fit_arma_grid(nsmY)
-    burn = min(_arima_sim_burn(fit["ar"], q), 1000)
-    states = fast_row_states(seed_sequence(seed), int(boots))
+    aic, p, q, fit = fit_arma_grid(nsmY)
+    burn = min(arima_sim_burn(fit["ar"], q), 1000)
+    states = fast_row_states(seed, boots)
     sims = np.empty((int(boots), m))
     AR, MA, F = arma_draw_arrays([(np.asarray(fit["ar"], float), np.asarray(fit["ma"], float))])
     arma_draw(states, np.zeros(1), AR, MA, np.array([math.sqrt(fit["sigma2"])]), F,
@@ -699,9 +399,8 @@ def sensitivity_ews(timeseries, indicator="ar1", winsizerange=(25, 75), incrwins
     from .._kernels.smooth import linear_fit
 
     _check_common(indicator, detrending, None)
-    from .earlywarnings import _prepare
 
-    timeindex, Y = _prepare(timeseries, logtransform, interpolate)
+    timeindex, Y = prepare(timeseries, logtransform, interpolate)
     n = len(Y)
     tw = _r_seq_by(math.floor(winsizerange[0] * n / 100), math.floor(winsizerange[1] * n / 100), incrwinsize)
     if detrending == "gaussian":

@@ -32,6 +32,13 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
+from ._r import bw_nrd0, ksmooth, prepare, r_round
+from ._surrogates_ews import (  # R's surrogates_ews and sensitivity_ews, re-exported
+    SensitivityEWSResult,
+    SurrogatesEWSResult,
+    sensitivity_ews,
+    surrogates_ews,
+)
 
 _COLUMNS = ["ar1", "sd", "sk", "kurt", "cv", "returnrate", "densratio", "acf1"]
 
@@ -60,58 +67,6 @@ class GenericEWSResult:
         return self.table[key]
 
 
-def _read_input(timeseries):
-    """R's input handling: 1 column -> timeindex 1..n; 2 columns -> (timeindex, Y)."""
-    if isinstance(timeseries, pd.Series):
-        arr = timeseries.to_numpy()[:, None]
-    elif isinstance(timeseries, pd.DataFrame):
-        arr = timeseries.to_numpy()
-    else:
-        arr = np.asarray(timeseries)
-        if arr.ndim == 1:
-            arr = arr[:, None]
-    if arr.ndim != 2 or arr.shape[1] not in (1, 2) or arr.shape[0] == 0:
-        raise InputError("timeseries must be a vector, or a 2-column table (time index, values).")
-    try:
-        arr = arr.astype(np.float64)
-    except (TypeError, ValueError):
-        raise InputError("timeseries must be numeric.") from None
-    if not np.all(np.isfinite(arr)):
-        raise InputError("timeseries contains NaN or infinite values; R's generic_ews would fail too. "
-                         "Remove or interpolate them first.")
-    if arr.shape[1] == 1:
-        return np.arange(1, arr.shape[0] + 1, dtype=np.float64), arr[:, 0].copy()
-    return arr[:, 0].copy(), arr[:, 1].copy()
-
-
-def bw_nrd0(x: np.ndarray) -> float:
-    """R's ``bw.nrd0``: 0.9 min(sd, IQR/1.34) n^(-1/5), with R's fallbacks for a zero spread."""
-    x = np.asarray(x, float)
-    hi = np.std(x, ddof=1)
-    q75, q25 = np.quantile(x, [0.75, 0.25])
-    lo = min(hi, (q75 - q25) / 1.34)
-    if not lo > 0:
-        lo = hi if hi > 0 else (abs(x[0]) if x[0] != 0 else 1.0)
-    return 0.9 * lo * len(x) ** (-0.2)
-
-
-def _prepare(timeseries, logtransform, interpolate):
-    """R's preprocessing, shared by every function: read, interpolate (keeping the old time index,
-    a quirk), then log(Y + 1)."""
-    timeindex, Y = _read_input(timeseries)
-    if interpolate:
-        order = np.argsort(timeindex, kind="stable")
-        grid = np.linspace(timeindex.min(), timeindex.max(), len(Y))
-        Y = np.interp(grid, timeindex[order], Y[order])  # timeindex deliberately not updated (R quirk)
-    if logtransform:
-        Y = np.log(Y + 1.0)
-    return timeindex, Y
-
-
-def _r_round(v: float) -> int:
-    return int(round(v))  # Python rounds half to even, as R does
-
-
 def generic_ews(timeseries, winsize=50, detrending="no", bandwidth=None, span=None, degree=None,
                 logtransform=False, interpolate=False, AR_n=False, powerspectrum=False) -> GenericEWSResult:
     """R ``earlywarnings::generic_ews``, numbers and quirks included (see the module docstring).
@@ -137,7 +92,7 @@ def generic_ews(timeseries, winsize=50, detrending="no", bandwidth=None, span=No
                          f"got {detrending!r}.")
     if not (0 < winsize <= 100):
         raise InputError(f"winsize is a percentage of the series length in (0, 100], got {winsize}.")
-    timeindex, Y = _prepare(timeseries, logtransform, interpolate)
+    timeindex, Y = prepare(timeseries, logtransform, interpolate)
     n = len(Y)
 
     smY = None
@@ -145,11 +100,9 @@ def generic_ews(timeseries, winsize=50, detrending="no", bandwidth=None, span=No
         nsmY = Y.copy()
         smY = Y.copy()  # R sets smY <- Y
     elif detrending == "gaussian":
-        bw = _r_round(bw_nrd0(timeindex)) if bandwidth is None else _r_round(n * bandwidth / 100)
+        bw = r_round(bw_nrd0(timeindex)) if bandwidth is None else r_round(n * bandwidth / 100)
         if bw <= 0:
             raise InputError(f"the gaussian bandwidth rounds to {bw} points; use a larger bandwidth.")
-        from ._surrogates_ews import ksmooth
-
         smY = ksmooth(timeindex, Y, bw, timeindex)  # in sorted time order (misaligned if decreasing)
         nsmY = Y - smY
     elif detrending == "loess":
@@ -165,7 +118,7 @@ def generic_ews(timeseries, winsize=50, detrending="no", bandwidth=None, span=No
     else:
         nsmY = np.diff(Y)
 
-    mw = _r_round(n * winsize / 100)
+    mw = r_round(n * winsize / 100)
     m = len(nsmY)
     if mw < 4 or mw > m:
         raise InputError(f"the window is {mw} points for {m} values; choose winsize so that 4 <= window <= {m}.")
@@ -193,11 +146,3 @@ def generic_ews(timeseries, winsize=50, detrending="no", bandwidth=None, span=No
     if smY is not None:
         detrended["smY"] = smY
     return GenericEWSResult(table=table, kendall=kendall, detrended=detrended)
-
-
-from ._surrogates_ews import (  # noqa: E402  (R's surrogates_ews and sensitivity_ews)
-    SensitivityEWSResult,
-    SurrogatesEWSResult,
-    sensitivity_ews,
-    surrogates_ews,
-)
