@@ -75,15 +75,14 @@ def _finalize_moments(code, w, L, mean, m2, m3, m4, const, out_row):
 
 
 @rows("X")
-def _moments_row(i, X, lengths, windows, codes, order, out):
-    """Rolling moments of row i (x = X[i, :L], window w); writes out[k, i, :] for each code k.
+def _moments_row(row, X, lengths, windows, codes, order, out):
+    """Rolling moments of one row (x = X[row, :L], window w); writes out[k, row, :] for each code k.
 
     Pass 1 streams the centred sums of every window into scratch arrays; pass 2 turns them into
     each requested statistic."""
-    x = X[i]
-    L = lengths[i]
-    w = windows[i]
-    row = i
+    x = X[row]
+    L = lengths[row]
+    w = windows[row]
     n_out = codes.shape[0]
     n = out.shape[2]
     for k in range(n_out):
@@ -273,12 +272,11 @@ def _lag_direct(x, start, end, k, code):
 
 
 @rows("X")
-def _lag_row(i, X, lengths, windows, k, codes, out):
-    """Rolling lag-k statistics of row i; writes out[q, i, :] for each code q."""
-    x = X[i]
-    L = lengths[i]
-    w = windows[i]
-    row = i
+def _lag_row(row, X, lengths, windows, k, codes, out):
+    """Rolling lag-k statistics of one row; writes out[q, row, :] for each code q."""
+    x = X[row]
+    L = lengths[row]
+    w = windows[row]
     n_out = codes.shape[0]
     n = out.shape[2]
     for q in range(n_out):

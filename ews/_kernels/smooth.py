@@ -6,20 +6,20 @@ The FFT form of the numerator lives in ews.detrend (scipy.fft); this module hold
 loops used for narrow kernels, for irregular time stamps, and as the reference.
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from . import serial
+from . import rows
 
 
 def nw_direct(X, lengths, weights):
     """Direct Nadaraya-Watson on regular rows; ``weights`` has length 2R+1 (centre at R)."""
     out = np.empty(X.shape)
-    (_nw_direct_ser if serial(X) else _nw_direct_par)(X, lengths, weights, out)
+    _nw_direct_row(X, lengths, weights, out)
     return out
 
 
-@njit(cache=True)
-def _nw_direct_row(X, lengths, weights, out, i):
+@rows("X")
+def _nw_direct_row(i, X, lengths, weights, out):
     n = X.shape[1]
     R = (weights.shape[0] - 1) // 2
     L = lengths[i]
@@ -44,18 +44,6 @@ def _nw_direct_row(X, lengths, weights, out, i):
         out[i, j] = mu + num / den
 
 
-@njit(cache=True, parallel=True)
-def _nw_direct_par(X, lengths, weights, out):
-    for i in prange(X.shape[0]):
-        _nw_direct_row(X, lengths, weights, out, i)
-
-
-@njit(cache=True)
-def _nw_direct_ser(X, lengths, weights, out):
-    for i in range(X.shape[0]):
-        _nw_direct_row(X, lengths, weights, out, i)
-
-
 @njit(cache=True)
 def edge_denominators(weights, L):
     """sum of the weights that fall inside 0..L-1, for every position (O(L + R))."""
@@ -76,12 +64,12 @@ def nw_irregular(t, X, lengths, sigmas, cutoff):
     """Gaussian Nadaraya-Watson in time units: weights exp(-(t_q - t_j)^2 / (2 sigma^2)),
     |t_q - t_j| <= cutoff * sigma. ``sigmas`` per row. O(n k) with a sliding neighbourhood."""
     out = np.empty(X.shape)
-    (_nw_irregular_ser if serial(X) else _nw_irregular_par)(t, X, lengths, sigmas, float(cutoff), out)
+    _nw_irregular_row(t, X, lengths, sigmas, float(cutoff), out)
     return out
 
 
-@njit(cache=True)
-def _nw_irregular_row(t, X, lengths, sigmas, cutoff, out, i):
+@rows("X")
+def _nw_irregular_row(i, t, X, lengths, sigmas, cutoff, out):
     n = X.shape[1]
     L = lengths[i]
     x = X[i]
@@ -110,40 +98,31 @@ def _nw_irregular_row(t, X, lengths, sigmas, cutoff, out, i):
         out[i, j] = mu + num / den
 
 
-@njit(cache=True, parallel=True)
-def _nw_irregular_par(t, X, lengths, sigmas, cutoff, out):
-    for i in prange(X.shape[0]):
-        _nw_irregular_row(t, X, lengths, sigmas, cutoff, out, i)
-
-
-@njit(cache=True)
-def _nw_irregular_ser(t, X, lengths, sigmas, cutoff, out):
-    for i in range(X.shape[0]):
-        _nw_irregular_row(t, X, lengths, sigmas, cutoff, out, i)
-
-
-@njit(cache=True, parallel=True)
 def linear_fit(t, X, lengths):
     """Least-squares line a + b t through each row (two-pass); returns the fitted values."""
-    B, n = X.shape
-    out = np.empty((B, n))
-    for i in prange(B):
-        L = lengths[i]
-        x = X[i]
-        mt = 0.0
-        mx = 0.0
-        for j in range(L):
-            mt += t[j]
-            mx += x[j]
-        mt /= L
-        mx /= L
-        sxy = 0.0
-        sxx = 0.0
-        for j in range(L):
-            dt = t[j] - mt
-            sxy += dt * (x[j] - mx)
-            sxx += dt * dt
-        b = sxy / sxx if sxx > 0.0 else 0.0
-        for j in range(n):
-            out[i, j] = mx + b * (t[j] - mt) if j < L else np.nan
+    out = np.empty(X.shape)
+    _linear_fit_row(t, X, lengths, out)
     return out
+
+
+@rows("X")
+def _linear_fit_row(i, t, X, lengths, out):
+    n = X.shape[1]
+    L = lengths[i]
+    x = X[i]
+    mt = 0.0
+    mx = 0.0
+    for j in range(L):
+        mt += t[j]
+        mx += x[j]
+    mt /= L
+    mx /= L
+    sxy = 0.0
+    sxx = 0.0
+    for j in range(L):
+        dt = t[j] - mt
+        sxy += dt * (x[j] - mx)
+        sxx += dt * dt
+    b = sxy / sxx if sxx > 0.0 else 0.0
+    for j in range(n):
+        out[i, j] = mx + b * (t[j] - mt) if j < L else np.nan

@@ -8,9 +8,9 @@ pairs (i < j, y_i > y_j: the inversions of y, counted by merge sort) and T the n
     tau_b = (n0 - T - 2 D) / sqrt(n0 (n0 - T)).
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from . import serial
+from . import rows
 
 
 _RUN = 32
@@ -110,22 +110,15 @@ def kendall_row(y):
     return (n0 - ties - 2.0 * d) / den
 
 
-@njit(cache=True, parallel=True)
-def _kendall_par(Y, out):
-    for i in prange(Y.shape[0]):
-        out[i] = kendall_row(Y[i])
-
-
-@njit(cache=True)
-def _kendall_ser(Y, out):
-    for i in range(Y.shape[0]):
-        out[i] = kendall_row(Y[i])
+@rows("Y")
+def _kendall_rows(i, Y, out):
+    out[i] = kendall_row(Y[i])
 
 
 def kendall(Y):
     """Kendall tau-b of each row of Y (B, n) against time. Returns (B,)."""
     out = np.empty(Y.shape[0])
-    (_kendall_ser if serial(Y) else _kendall_par)(Y, out)
+    _kendall_rows(Y, out)
     return out
 
 
@@ -169,22 +162,15 @@ def spearman_row(y):
     return sxy / np.sqrt(sxx * syy)
 
 
-@njit(cache=True, parallel=True)
-def _spearman_par(Y, out):
-    for i in prange(Y.shape[0]):
-        out[i] = spearman_row(Y[i])
-
-
-@njit(cache=True)
-def _spearman_ser(Y, out):
-    for i in range(Y.shape[0]):
-        out[i] = spearman_row(Y[i])
+@rows("Y")
+def _spearman_rows(i, Y, out):
+    out[i] = spearman_row(Y[i])
 
 
 def spearman(Y):
     """Spearman rank correlation of each row of Y against time. Returns (B,)."""
     out = np.empty(Y.shape[0])
-    (_spearman_ser if serial(Y) else _spearman_par)(Y, out)
+    _spearman_rows(Y, out)
     return out
 
 
@@ -213,20 +199,13 @@ def ols_row(t, y):
     return sxy / sxx
 
 
-@njit(cache=True, parallel=True)
-def _ols_par(t, Y, out):
-    for i in prange(Y.shape[0]):
-        out[i] = ols_row(t, Y[i])
-
-
-@njit(cache=True)
-def _ols_ser(t, Y, out):
-    for i in range(Y.shape[0]):
-        out[i] = ols_row(t, Y[i])
+@rows("Y")
+def _ols_rows(i, t, Y, out):
+    out[i] = ols_row(t, Y[i])
 
 
 def ols_slope(t, Y):
     """OLS slope of each row of Y on time t (per unit time). Returns (B,)."""
     out = np.empty(Y.shape[0])
-    (_ols_ser if serial(Y) else _ols_par)(t, Y, out)
+    _ols_rows(t, Y, out)
     return out
