@@ -6,6 +6,13 @@ degenerate windows are skipped). Time is strictly increasing, so it has no ties.
 Kendall tau-b, O(m log m): with m finite values, n0 = m(m-1)/2 pairs, D the number of discordant
 pairs (i < j, y_i > y_j: the inversions of y, counted by merge sort) and T the number of pairs tied in y,
     tau_b = (n0 - T - 2 D) / sqrt(n0 (n0 - T)).
+
+Ties within a relative tolerance ``rtol`` (see ews.trend.TIE_RTOL): sort the values; a tie group is a
+maximal run of sorted values in which each value is within ``rtol * max(|a|, |b|)`` of the one before
+(chained). Every value of a group counts as equal to the group's smallest value. Kendall first counts on
+the raw values (the merge sort leaves them sorted); only if the sorted values hold a pair that is tied
+by the tolerance but not exactly equal does it snap the values to their groups and count again, so the
+common case costs one extra linear scan.
 """
 import numpy as np
 from numba import njit
@@ -86,13 +93,35 @@ def _finite(y):
     return v
 
 
+@njit(cache=True, inline="always")
+def _near(a, b, rtol):
+    """a <= b (sorted neighbours) tied by the relative tolerance?"""
+    return b - a <= rtol * max(abs(a), abs(b))
+
+
 @njit(cache=True)
-def kendall_row(y):
-    v = _finite(y)
+def snap_ties(v, rtol):
+    """Each value replaced by the smallest value of its tie group (groups chained over the sorted
+    values, see the module docstring). Returns a new array."""
     m = v.shape[0]
+    out = v.copy()
     if m < 2:
-        return np.nan
-    buf = np.empty(m)
+        return out
+    order = np.argsort(v, kind="mergesort")
+    rep = v[order[0]]
+    for k in range(1, m):
+        a = v[order[k - 1]]
+        b = v[order[k]]
+        if not _near(a, b, rtol):
+            rep = b
+        out[order[k]] = rep
+    return out
+
+
+@njit(cache=True)
+def _kendall_counts(v, buf):
+    """(discordant pairs, tied pairs) of v against its index, exact equality; sorts v in place."""
+    m = v.shape[0]
     d = _count_inversions(v, buf)  # v is now sorted
     ties = 0.0
     run = 1
@@ -103,6 +132,26 @@ def kendall_row(y):
             ties += run * (run - 1) / 2.0
             run = 1
     ties += run * (run - 1) / 2.0
+    return d, ties
+
+
+@njit(cache=True)
+def kendall_row(y, rtol):
+    v = _finite(y)
+    m = v.shape[0]
+    if m < 2:
+        return np.nan
+    buf = np.empty(m)
+    d, ties = _kendall_counts(v, buf)
+    if rtol > 0.0:
+        near = False
+        for j in range(1, m):
+            if v[j] != v[j - 1] and _near(v[j - 1], v[j], rtol):
+                near = True
+                break
+        if near:  # values tied by the tolerance but not exactly: count again on the snapped values
+            v = snap_ties(_finite(y), rtol)
+            d, ties = _kendall_counts(v, buf)
     n0 = m * (m - 1) / 2.0
     den = np.sqrt(n0 * (n0 - ties))
     if den == 0.0:
@@ -111,27 +160,27 @@ def kendall_row(y):
 
 
 @rows("Y")
-def _kendall_rows(i, Y, out):
-    out[i] = kendall_row(Y[i])
+def _kendall_rows(i, Y, rtol, out):
+    out[i] = kendall_row(Y[i], rtol)
 
 
-def kendall(Y):
-    """Kendall tau-b of each row of Y (B, n) against time. Returns (B,)."""
+def kendall(Y, rtol=0.0):
+    """Kendall tau-b of each row of Y (B, n) against time, values within ``rtol`` tied. Returns (B,)."""
     out = np.empty(Y.shape[0])
-    _kendall_rows(Y, out)
+    _kendall_rows(Y, float(rtol), out)
     return out
 
 
 @njit(cache=True)
-def _ranks_avg(v):
-    """Average ranks (1-based) of v, ties sharing the mean rank."""
+def _ranks_avg(v, rtol):
+    """Average ranks (1-based) of v, ties (within rtol, chained) sharing the mean rank."""
     m = v.shape[0]
     order = np.argsort(v, kind="mergesort")
     r = np.empty(m)
     j = 0
     while j < m:
         k = j
-        while k + 1 < m and v[order[k + 1]] == v[order[j]]:
+        while k + 1 < m and (v[order[k + 1]] == v[order[k]] or _near(v[order[k]], v[order[k + 1]], rtol)):
             k += 1
         avg = 0.5 * (j + k) + 1.0
         for q in range(j, k + 1):
@@ -141,12 +190,12 @@ def _ranks_avg(v):
 
 
 @njit(cache=True)
-def spearman_row(y):
+def spearman_row(y, rtol):
     v = _finite(y)
     m = v.shape[0]
     if m < 2:
         return np.nan
-    r = _ranks_avg(v)
+    r = _ranks_avg(v, rtol)
     mr = (m + 1) / 2.0
     sxy = 0.0
     sxx = 0.0
@@ -163,14 +212,15 @@ def spearman_row(y):
 
 
 @rows("Y")
-def _spearman_rows(i, Y, out):
-    out[i] = spearman_row(Y[i])
+def _spearman_rows(i, Y, rtol, out):
+    out[i] = spearman_row(Y[i], rtol)
 
 
-def spearman(Y):
-    """Spearman rank correlation of each row of Y against time. Returns (B,)."""
+def spearman(Y, rtol=0.0):
+    """Spearman rank correlation of each row of Y against time, values within ``rtol`` tied.
+    Returns (B,)."""
     out = np.empty(Y.shape[0])
-    _spearman_rows(Y, out)
+    _spearman_rows(Y, float(rtol), out)
     return out
 
 
