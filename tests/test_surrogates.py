@@ -141,6 +141,12 @@ def test_arma_picks_the_right_order_and_p_q_zero_is_allowed(rng):
         x[t] = 0.6 * x[t - 1] + e[t] + 0.5 * e[t - 1]
     x = x[200:] + 2.0
     f = S.get("arma", max_p=2, max_q=1).fit(x)
+    # Optimiser output (statsmodels' ML) is compared only with what the data determine: the order, whose
+    # AIC lead (about 1 unit here, 0.5 for white noise below) is far above any optimiser's stopping
+    # noise (< 1e-3 even on flat ridges, see test_compat_surrogates), and the coefficients against the
+    # truth at statistical precision (standard errors about 0.03 at n = 1000: tolerances 2-3 s.e.).
+    aic = np.sort(f.params["aic"].ravel())
+    assert aic[1] - aic[0] > 0.1
     assert (int(f.params["p"]), int(f.params["q"])) == (1, 1)
     assert f.params["ar"][0] == pytest.approx(0.6, abs=0.08)
     assert f.params["ma"][0] == pytest.approx(0.5, abs=0.1)
@@ -149,6 +155,8 @@ def test_arma_picks_the_right_order_and_p_q_zero_is_allowed(rng):
     assert d.shape == (50, 1000) and np.isfinite(d).all()
     assert np.mean([_ols_phi(r) for r in d]) == pytest.approx(_ols_phi(x), abs=0.05)
     white = S.get("arma", max_p=1, max_q=1).fit(rng.standard_normal(400))
+    aic = np.sort(white.params["aic"].ravel())
+    assert aic[1] - aic[0] > 0.1
     assert (int(white.params["p"]), int(white.params["q"])) == (0, 0)
     assert white.params_dataset()["aic"].dims == ("ar_order", "ma_order")
 
