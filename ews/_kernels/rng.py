@@ -12,6 +12,11 @@ the sign, 52 bits the abscissa); the tail beyond r = 3.6541528853610088 uses Mar
 exponential rejection. It is about 4x faster than the polar method, which is kept as
 :func:`next_normal_pair` for callers that want pairs. :func:`fill_normal` uses the ziggurat.
 
+Seeding
+-------
+:func:`seed_states` computes the per-row states of :func:`ews._random.row_states` (numpy's SeedSequence
+hashing, bit-identical) in one compiled loop; :func:`ews._random.fast_row_states` calls it.
+
 The ziggurat tables are computed here with numpy at import (microseconds, no compilation) and frozen
 into the compiled kernels as constants.
 """
