@@ -45,15 +45,17 @@ the initial simplex uses R's single absolute step ``0.1 max |p|`` for every coor
 parameters are the raw ones; otherwise the "mle" transform of :func:`z_to_p` and per-coordinate
 steps are used.
 
-Entry points called from Python: :func:`coefficients`, :func:`fit_rows` (releases the GIL; the
-caller runs chunks of rows in threads) and :func:`simulate_rows`.  Flags are passed as run-time
+Entry points called from Python: :func:`coefficients`, :func:`loglik_rows`, :func:`fit_rows` /
+:func:`fit_rows_parallel`, :func:`simulate_from_rows` / :func:`simulate_from_rows_parallel` (every
+row of a batch in one call; the parallel twins spread rows over numba's threads with ``prange``) and
+:func:`simulate_rows`.  Rows may be ragged: row ``i`` uses its first ``lengths[i]`` points.  Flags are passed as run-time
 values (never literals) so each function compiles once; the cold compile takes ~10-15 s and is
 cached on disk.
 """
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .rng import next_normal
 
@@ -478,16 +480,15 @@ def _mean_sd(x):
 def ou_starts(published, t, x, out):
     """OU starts (rows of ``out``); returns how many were written.
 
-    published: the package's (1/max(t), mean, sd).  otherwise: (1/span, mean, sd) and one from the
-    lag-1 autocorrelation rho of the data: a = -log(rho)/mean(dt), sigma = sd sqrt(2a).
+    published: the package's (1/max(time(X)), mean, sd).  ``stability_model`` is given a plain
+    vector, whose ``time()`` is 1..n, so the start is a = 1/n whatever the sampling times.
+    otherwise: (1/span, mean, sd) and one from the lag-1 autocorrelation rho of the data:
+    a = -log(rho)/mean(dt), sigma = sd sqrt(2a).
     """
     n = t.shape[0]
     mu, sd = _mean_sd(x)
     if published:
-        tmax = t[0]
-        for i in range(n):
-            tmax = max(tmax, t[i])
-        out[0, 0] = 1.0 / tmax
+        out[0, 0] = 1.0 / n
         out[0, 1] = mu
         out[0, 2] = sd
         return 1
@@ -721,27 +722,63 @@ def fit_pair(t, x, c, published, both, ou_start, have_ou, lsn_start, have_lsn, m
         res[3 * model + 2] = r[2]
 
 
-@njit(nogil=True, cache=True, error_model="numpy")
-def fit_rows(t, X, c, published, both, ou_start, have_ou, lsn_start, have_lsn, maxit, n_restarts,
-             tune, out_p, out_res):
-    """:func:`fit_pair` on every row of ``X``.  out_p (rows, 7) <- (a, theta, sigma, R0, m, theta,
-    sigma); out_res (rows, 6) <- res.
+@njit(cache=True, error_model="numpy")
+def _fit_row(i, t, X, lengths, c, published, both, ou_start, have_ou, lsn_start, have_lsn, maxit,
+             n_restarts, tune, out_p, out_res):
+    L = lengths[i]
+    op = np.empty(3)
+    lp = np.empty(4)
+    res = np.empty(6)
+    fit_pair(t[:L], X[i, :L], c, published, both, ou_start[i], have_ou, lsn_start[i], have_lsn,
+             maxit, n_restarts, tune, op, lp, res)
+    for k in range(3):
+        out_p[i, k] = op[k]
+    for k in range(4):
+        out_p[i, 3 + k] = lp[k]
+    for k in range(6):
+        out_res[i, k] = res[k]
 
-    Releases the GIL: callers run chunks of rows in threads (a row's result depends on that row
-    only, so the split does not change the numbers).
-    """
+
+@njit(cache=True, error_model="numpy")
+def fit_rows(t, X, lengths, c, published, both, ou_start, have_ou, lsn_start, have_lsn, maxit,
+             n_restarts, tune, out_p, out_res):
+    """:func:`fit_pair` on every row of ``X`` (row ``i``: its first ``lengths[i]`` points, with the
+    starts ``ou_start[i]``, ``lsn_start[i]``).  out_p (rows, 7) <- (a, theta, sigma, R0, m, theta,
+    sigma); out_res (rows, 6) <- res.  Serial twin of :func:`fit_rows_parallel`."""
     for i in range(X.shape[0]):
-        op = np.empty(3)
-        lp = np.empty(4)
-        res = np.empty(6)
-        fit_pair(t, X[i], c, published, both, ou_start, have_ou, lsn_start, have_lsn, maxit,
-                 n_restarts, tune, op, lp, res)
-        for k in range(3):
-            out_p[i, k] = op[k]
-        for k in range(4):
-            out_p[i, 3 + k] = lp[k]
-        for k in range(6):
-            out_res[i, k] = res[k]
+        _fit_row(i, t, X, lengths, c, published, both, ou_start, have_ou, lsn_start, have_lsn,
+                 maxit, n_restarts, tune, out_p, out_res)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def fit_rows_parallel(t, X, lengths, c, published, both, ou_start, have_ou, lsn_start, have_lsn,
+                      maxit, n_restarts, tune, out_p, out_res):
+    """:func:`fit_rows` with the rows spread over numba's threads (a row's result depends on that
+    row only, so the numbers do not depend on the number of threads)."""
+    for i in prange(X.shape[0]):
+        _fit_row(i, t, X, lengths, c, published, both, ou_start, have_ou, lsn_start, have_lsn,
+                 maxit, n_restarts, tune, out_p, out_res)
+
+
+# --- log-likelihood of given parameters on every row -------------------------------------------------
+@njit(cache=True, error_model="numpy")
+def loglik_rows(model, P, c, t, X, lengths, r_rules, out):
+    """out[i] <- log-likelihood of parameters ``P[i]`` on row ``i`` (first ``lengths[i]`` points),
+    conditional on its first observation; -inf outside the model."""
+    n = t.shape[0]
+    al = np.empty(n - 1)
+    be = np.empty(n - 1)
+    va = np.empty(n - 1)
+    for i in range(X.shape[0]):
+        L = lengths[i]
+        if not coefficients(model, P[i], c, t[:L], r_rules, al, be, va):
+            out[i] = -np.inf
+            continue
+        f = 0.0
+        for k in range(L - 1):
+            r = X[i, k + 1] - al[k] * X[i, k] - be[k]
+            f += 0.5 * (LOG2PI + math.log(va[k]) + r * r / va[k])
+        out[i] = -f
 
 
 # --- simulation -----------------------------------------------------------------------------------
@@ -757,3 +794,42 @@ def simulate_rows(al, be, va, x0, states, out):
         out[i, 0] = x0
         for k in range(al.shape[0]):
             out[i, k + 1] = al[k] * out[i, k] + be[k] + math.sqrt(va[k]) * next_normal(s)
+
+
+@njit(cache=True, error_model="numpy")
+def _simulate_row(j, model, P, c, t, lengths, r_rules, x0, parent, states, out, ok):
+    n = t.shape[0]
+    r = parent[j]
+    L = lengths[r]
+    al = np.empty(n - 1)
+    be = np.empty(n - 1)
+    va = np.empty(n - 1)
+    for k in range(L, n):
+        out[j, k] = np.nan
+    if not coefficients(model, P[r], c, t[:L], r_rules, al, be, va):
+        ok[j] = False
+        for k in range(L):
+            out[j, k] = np.nan
+        return
+    ok[j] = True
+    s = states[j]
+    out[j, 0] = x0[r]
+    for k in range(L - 1):
+        out[j, k + 1] = al[k] * out[j, k] + be[k] + math.sqrt(va[k]) * next_normal(s)
+
+
+@njit(cache=True, error_model="numpy")
+def simulate_from_rows(model, P, c, t, lengths, r_rules, x0, parent, states, out, ok):
+    """out[j] <- one path of the model with parameters ``P[parent[j]]`` on the first
+    ``lengths[parent[j]]`` times (NaN after), from ``x0[parent[j]]``, with row ``j``'s own
+    xoshiro stream ``states[j]`` (advanced in place).  ``ok[j]`` False if the parameters are
+    outside the model on those times (the row is then NaN).  Serial twin."""
+    for j in range(out.shape[0]):
+        _simulate_row(j, model, P, c, t, lengths, r_rules, x0, parent, states, out, ok)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def simulate_from_rows_parallel(model, P, c, t, lengths, r_rules, x0, parent, states, out, ok):
+    """:func:`simulate_from_rows` over numba's threads (same numbers)."""
+    for j in prange(out.shape[0]):
+        _simulate_row(j, model, P, c, t, lengths, r_rules, x0, parent, states, out, ok)
