@@ -114,10 +114,9 @@ class Pipeline:
         return PipelineResult(self, det, values, stats, windows)
 
     def _statistics(self, t: np.ndarray, values: dict[str, np.ndarray]) -> np.ndarray:
-        """(K, n_rows) trend statistics; all indicators and rows in one kernel call."""
-        stacked = np.concatenate([values[lab] for lab in self.labels], axis=0)
-        K = len(self.labels)
-        return _trend.statistic(self.trend, t, stacked).reshape(K, -1)
+        """(K, n_rows) trend statistics: one kernel call per indicator over all rows (joining the
+        indicators first would copy K x rows x n values for nothing)."""
+        return np.stack([_trend.statistic(self.trend, t, values[lab]) for lab in self.labels])
 
 
 class PipelineResult:

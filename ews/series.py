@@ -26,6 +26,7 @@ series never builds an xarray object unless asked to.
 from __future__ import annotations
 
 import copy as _copy
+import functools
 import json
 import math
 import warnings
@@ -183,7 +184,7 @@ def _interp_row(t: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _clean_time(tvals, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Validated time stamps (as given: float64 or datetime64[ns]) and their numeric form."""
     if tvals is None:
-        t = np.arange(n, dtype=np.float64)
+        t = _default_time(n)
         return t, t
     tvals = np.asarray(tvals)
     if tvals.ndim != 1 or tvals.shape[0] != n:
@@ -210,6 +211,14 @@ def _clean_time(tvals, n: int) -> tuple[np.ndarray, np.ndarray]:
             "remove those observations or fill the time stamps."
         )
     return tvals, tnum
+
+
+@functools.lru_cache(maxsize=8)
+def _default_time(n: int) -> np.ndarray:
+    """The default time axis 0, 1, ..., n-1 (read-only and shared: series of one length reuse it)."""
+    t = np.arange(n, dtype=np.float64)
+    t.flags.writeable = False
+    return t
 
 
 def _check_order(tvals, tnum, what="time stamps") -> None:
