@@ -125,3 +125,16 @@ def test_bad_row_arguments():
     short = ews.TimeSeries(X, time=t).with_lengths(np.array([20, 3]))
     with pytest.raises(InputError, match="row 1"):
         L.fit(short)
+
+
+def test_results_are_read_only_and_ragged_rows_are_tested():
+    f = ews.simulate("fold", replicates=2, seed=6, dt_record=20.0).before_transition()
+    res = L.lr_test(f, n_boot=4, seed=2, method="published")
+    assert res.null_deviances.shape == (2, 4)
+    with pytest.raises(ValueError):
+        res.null_deviances[0, 0] = 1.0
+    # a ragged row is fitted on its own points: row 1 alone gives row 1's observed deviance
+    # (its bootstrap differs: alone it is row 0 and draws the streams (seed, 0, b))
+    X, n1 = f.rows("state"), int(f.row_lengths()[1])
+    one = L.lr_test(f.t[:n1], X[1, :n1], n_boot=4, seed=2, method="published")
+    assert one.observed == res.observed[1]

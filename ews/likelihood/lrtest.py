@@ -87,8 +87,8 @@ class LikelihoodRatioTest:
         n_t = tf.sum(axis=1)
         self._power = np.where((nf > 0) & (n_t > 0), above / np.maximum(n_t, 1), np.nan)
         self._rocs = None
-        for a in (null, test):
-            a.setflags(write=False)
+        for a in (dev, ll, status, draws, *pars.values()):
+            a.setflags(write=False)       # every view handed out is read-only
 
     # ---- values over rows ------------------------------------------------------------------------
     @property
