@@ -26,9 +26,11 @@ series never builds an xarray object unless asked to.
 from __future__ import annotations
 
 import copy as _copy
+import datetime as _dt
 import functools
 import json
 import math
+import numbers
 import warnings
 from typing import Any, Iterable
 
@@ -36,12 +38,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import _checks
 from ._errors import InputError
+from ._validate import show
 
 TIME = "time"
 LENGTH = "length"
 _MISSING_POLICIES = ("raise", "interpolate", "drop")
 _REL_TOL_REGULAR = 1e-6
+_MAX_REGULAR_CELLS = 2 ** 28  # regularize refuses grids beyond 2 GiB of float64 values
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -63,10 +68,13 @@ def _positions_text(mask: np.ndarray, time_values: np.ndarray, limit: int = 5) -
     return "; ".join(shown) + more
 
 
-def _to_float_values(values: np.ndarray, what: str) -> np.ndarray:
+def _to_float_values(values: np.ndarray, what: str, columns=None) -> np.ndarray:
+    """float64 copy of ``values``: booleans as 0/1, integers (with a PrecisionWarning beyond 2**53),
+    numeric strings and None (as NaN) in object arrays; anything else an InputError naming the first
+    offender (by column when ``columns`` names the rows of a DataFrame)."""
     arr = np.asarray(values)
     if arr.dtype.kind in "biu":
-        return arr.astype(np.float64)
+        return _checks.int_to_float(arr, what)
     if arr.dtype.kind == "f":
         return arr.astype(np.float64, copy=False)
     if arr.dtype.kind == "c":
@@ -84,11 +92,26 @@ def _to_float_values(values: np.ndarray, what: str) -> np.ndarray:
                 out[i] = np.nan
             else:
                 out[i] = float(v)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            pos = tuple(int(p) for p in np.unravel_index(i, arr.shape))
+            if columns is not None and len(pos) == 2:
+                where = f"column {show(columns[pos[0]])}, row {pos[1]}"
+            else:
+                where = f"element {pos[0] if len(pos) == 1 else pos}"
+            if isinstance(v, (pd.Timestamp, pd.Period, np.datetime64, np.timedelta64)) or hasattr(v, "year"):
+                raise InputError(
+                    f"{what} must be numbers, but {where} is a date ({v}). Dates belong on the time axis: "
+                    "pass them as time=... (or set the date column as the DataFrame's index)."
+                ) from None
+            if what == "time stamps":
+                raise InputError(
+                    f"time stamps must be numbers or dates, but {where} is {show(v)} ({type(v).__name__}) and "
+                    "cannot be read as either. Pass numbers (e.g. years) or datetimes "
+                    "(pandas.to_datetime(..., format=...))."
+                ) from None
             raise InputError(
-                f"{what} must be numeric, but element {np.unravel_index(i, arr.shape)} is {v!r} "
-                f"({type(v).__name__}). Convert the column to numbers first "
-                "(e.g. pandas.to_numeric(..., errors='coerce') and choose a missing= policy)."
+                f"{what} must be numeric, but {where} is {show(v)} ({type(v).__name__}). Convert the column "
+                "to numbers first (e.g. pandas.to_numeric(..., errors='coerce') and choose a missing= policy)."
             ) from None
     return out.reshape(arr.shape)
 
@@ -117,9 +140,109 @@ class _Raw:
 
 
 def _index_values(idx: pd.Index) -> np.ndarray:
+    """Time stamps of a pandas index: numbers, or datetime64[ns] (timezone-aware stamps converted to UTC,
+    periods to their start times)."""
     if isinstance(idx, pd.RangeIndex):
         return idx.to_numpy().astype(np.float64)
-    return idx.to_numpy()
+    if isinstance(idx, pd.MultiIndex):
+        raise InputError(
+            f"the index has {idx.nlevels} levels {list(idx.names)}; a time series needs one time index. "
+            "Unstack the other levels into columns (e.g. df.unstack(level=0)) or select one group."
+        )
+    return _datetime_like(idx.to_numpy() if not isinstance(idx, (pd.PeriodIndex, pd.DatetimeIndex)) else idx)
+
+
+def _datetime_like(tvals):
+    """datetime64[ns] (naive UTC) for timezone-aware stamps and periods; anything else unchanged.
+
+    Timezone-aware stamps (in one zone or mixed) are converted to UTC; periods become the timestamp of
+    their start. Stamps that coincide after the conversion are reported as such."""
+    converted = None
+    if isinstance(tvals, pd.PeriodIndex) or isinstance(getattr(tvals, "dtype", None), pd.PeriodDtype):
+        converted, how = pd.PeriodIndex(tvals).to_timestamp(), "as the start of each period"
+    elif isinstance(tvals, pd.DatetimeIndex):
+        if tvals.tz is None:
+            return tvals.to_numpy()
+        converted, how = tvals.tz_convert("UTC").tz_localize(None), "to UTC"
+    elif isinstance(tvals, np.ndarray) and tvals.dtype == object and tvals.size:
+        first = next((v for v in tvals if v is not None and v is not pd.NaT), None)
+        if isinstance(first, pd.Period):
+            try:
+                converted, how = pd.PeriodIndex(list(tvals)).to_timestamp(), "as the start of each period"
+            except (TypeError, ValueError):
+                raise InputError("the time stamps mix periods of different frequencies; "
+                                 "convert them to timestamps first (p.to_timestamp()).") from None
+        elif getattr(first, "tzinfo", None) is not None:
+            try:
+                converted = pd.to_datetime(list(tvals), utc=True).tz_localize(None)
+            except (TypeError, ValueError):
+                raise InputError("the time stamps mix timezone-aware and naive datetimes; give every stamp a "
+                                 "timezone (or none).") from None
+            how = "to UTC"
+    if converted is None:
+        return tvals
+    out = np.asarray(converted.to_numpy(), dtype="datetime64[ns]")
+    dup = pd.Index(out).duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise InputError(
+            f"{int(dup.sum())} time stamp(s) coincide once converted {how} (first at index {i}, {out[i]}), "
+            "for example an hour recorded twice at a daylight-saving change. Average or drop the duplicates "
+            "first (e.g. series.groupby(level=0).mean() after converting the index)."
+        )
+    return out
+
+
+#: Column names read as a time axis when a DataFrame has one (case-insensitive).
+TIME_COLUMN_NAMES = ("time", "date", "datetime", "date_time", "timestamp", "year", "years", "yr", "day", "month")
+
+
+def _time_column(df: pd.DataFrame, time_given: bool):
+    """The DataFrame's time-like column (named as in TIME_COLUMN_NAMES, or holding datetimes), or None.
+
+    With the default RangeIndex and no ``time=``, one increasing (or datetime) time-like column becomes
+    the time axis; otherwise the column is refused with the way to say what is meant."""
+    named = [c for c in df.columns if isinstance(c, str) and c.strip().lower() in TIME_COLUMN_NAMES]
+    dated = [c for c in df.columns if c not in named and (
+        pd.api.types.is_datetime64_any_dtype(df[c]) or isinstance(df[c].dtype, pd.PeriodDtype))]
+    cand = named + dated
+    if not cand:
+        return None
+    c = cand[0]
+    if len(cand) > 1:
+        raise InputError(
+            f"the DataFrame has several columns that look like time {[str(x) for x in cand]}; set the time axis "
+            f"with df.set_index({show(c)}) and drop the others (df.drop(columns=[...]))."
+        )
+    if time_given or not isinstance(df.index, pd.RangeIndex):
+        how = "time= is given" if time_given else f"the DataFrame already has an index ({df.index.name or 'unnamed'})"
+        raise InputError(
+            f"column {show(c)} looks like time but {how}; a time column is not a series. Drop it "
+            f"(df.drop(columns={show(c)})) or make it the time axis (df.set_index({show(c)}))."
+        )
+    col = df[c]
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        v = col.to_numpy()
+        if not (np.diff(v.astype(np.float64)) > 0).all():
+            raise InputError(
+                f"column {show(c)} looks like time but is not increasing; a time column is not a series. "
+                f"Make it the time axis (df.set_index({show(c)}).sort_index()) or drop it "
+                f"(df.drop(columns={show(c)}))."
+            )
+        return c
+    if pd.api.types.is_datetime64_any_dtype(col) or isinstance(col.dtype, pd.PeriodDtype):
+        return c
+    if col.dtype == object:
+        try:
+            pd.to_datetime(col.iloc[:5])
+            return c
+        except (TypeError, ValueError):
+            pass
+    raise InputError(
+        f"column {show(c)} looks like time but holds neither numbers nor dates (first value {show(col.iloc[0])}); "
+        f"convert it (df[{show(c)}] = pandas.to_datetime(df[{show(c)}])) and make it the time axis "
+        f"(df.set_index({show(c)})), or drop it."
+    )
 
 
 def _from_dataarray(da: xr.DataArray, time, time_dim: str) -> _Raw:
@@ -159,15 +282,54 @@ def _door(data, time, time_dim: str) -> _Raw:
     if isinstance(data, pd.DataFrame):
         if data.shape[1] == 0:
             raise InputError("the DataFrame has no columns; each column should be one series.")
+        attrs = {}
+        tcol = _time_column(data, time is not None)
+        if tcol is not None:
+            time = data[tcol]
+            time = _datetime_like(pd.PeriodIndex(time) if isinstance(time.dtype, pd.PeriodDtype)
+                                  else pd.DatetimeIndex(time) if isinstance(time.dtype, pd.DatetimeTZDtype)
+                                  else time.to_numpy())
+            data = data.drop(columns=[tcol])
+            if data.shape[1] == 0:
+                raise InputError(f"the DataFrame has only the time column {show(tcol)}; add a value column.")
+            attrs = {"history": [{"step": "time_column", "column": str(tcol)}]}
         tvals = _index_values(data.index) if time is None else time
         cols = np.array([str(c) for c in data.columns], dtype=object)
-        return _Raw(data.to_numpy().T, tvals, ("series", TIME), {"series": (("series",), cols, {})})
-    arr = np.asarray(data)
+        return _Raw(data.to_numpy().T, tvals, ("series", TIME), {"series": (("series",), cols, {})}, attrs)
+    if data is None or isinstance(data, (str, bytes, dict, set, frozenset)) or (
+            not isinstance(data, (numbers.Number, np.generic, np.ndarray))
+            and not hasattr(data, "__len__") and not hasattr(data, "__array__")):
+        hint = {"dict": " (for several named series pass pandas.DataFrame(the_dict))",
+                "str": " (to read a file use ews.read_csv(path))"}.get(type(data).__name__, "")
+        raise InputError(
+            f"got {type(data).__name__}{' ' + show(data) if isinstance(data, (str, bytes)) and len(data) < 60 else ''}"
+            f" where a time series was expected; pass a 1-D sequence of numbers, a 2-D array (series, time), "
+            f"a pandas Series/DataFrame or an xarray DataArray{hint}."
+        )
+    try:
+        arr = np.asarray(data)
+    except ValueError:  # ragged nested sequences
+        lens = sorted({len(r) for r in data if hasattr(r, "__len__")})
+        raise InputError(
+            f"the rows of the nested list have different lengths ({', '.join(map(str, lens[:6]))}); a 2-D input "
+            "needs rows of equal length. Pad the short rows with NaN (and pass missing=...), or build one "
+            "TimeSeries per row."
+        ) from None
     if arr.ndim == 0:
-        raise InputError("got a single number; a time series needs a 1-D (time) or 2-D (series, time) array.")
+        raise InputError(f"got a single number ({show(data)}); a time series needs a 1-D (time) or 2-D "
+                         "(series, time) array.")
+    if arr.dtype == object and arr.size and any(isinstance(v, (list, tuple, np.ndarray, dict)) for v in arr.flat):
+        raise InputError("the input nests sequences of different lengths (or dicts) inside a list; pass a "
+                         "1-D sequence of numbers or a rectangular 2-D array (series, time).")
     if arr.ndim == 1:
         dims: tuple = (TIME,)
     elif arr.ndim == 2:
+        if arr.shape[1] == 1 and arr.shape[0] > 1:
+            raise InputError(
+                f"got a column vector of shape {arr.shape}: as rows are series, that is {arr.shape[0]} series "
+                "of one point each. For one series pass x.ravel() (or x[:, 0]); for several series stored "
+                "as columns pass x.T."
+            )
         dims = ("series", TIME)
     else:
         dims = tuple(f"dim_{i}" for i in range(arr.ndim - 1)) + (TIME,)
@@ -186,23 +348,41 @@ def _clean_time(tvals, n: int) -> tuple[np.ndarray, np.ndarray]:
     if tvals is None:
         t = _default_time(n)
         return t, t
+    if isinstance(tvals, (pd.Index, pd.Series)):
+        tvals = _index_values(pd.Index(tvals))
+    tvals = _datetime_like(np.asarray(tvals) if not isinstance(tvals, pd.Index) else tvals)
     tvals = np.asarray(tvals)
     if tvals.ndim != 1 or tvals.shape[0] != n:
+        shape = f"shape {tvals.shape}" if tvals.ndim != 1 else f"{tvals.size} stamps"
         raise InputError(
-            f"time has {tvals.size} stamps but the data have {n} time points; "
-            "pass one time stamp per observation."
+            f"time has {shape} but the data have {n} time points; pass one time stamp per observation "
+            "(a 1-D sequence)."
         )
-    if tvals.dtype.kind not in "fiumMb" and tvals.dtype != object:
-        raise InputError("time stamps must be numbers or datetimes.")
-    if tvals.dtype == object:
+    if tvals.dtype.kind == "b":
+        raise InputError("time stamps are True/False values; pass numbers or datetimes as the time axis.")
+    if tvals.dtype.kind in "USO":
         try:
-            tvals = pd.to_datetime(tvals).to_numpy()
-        except (TypeError, ValueError):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # pandas' "could not infer format"
+                tvals = _datetime_like(pd.to_datetime(pd.Index(tvals.astype(object))))
+        except (TypeError, ValueError, OverflowError):
             tvals = _to_float_values(tvals, "time stamps")
-    if tvals.dtype.kind in "iub":
-        tvals = tvals.astype(np.float64)
+    elif tvals.dtype.kind not in "fiumM":
+        raise InputError(f"time stamps must be numbers or datetimes, got dtype {tvals.dtype}.")
+    if tvals.dtype.kind in "iu":
+        tvals = _checks.int_to_float(tvals, "time stamps")
     elif tvals.dtype.kind == "M" and tvals.dtype != np.dtype("datetime64[ns]"):
-        tvals = tvals.astype("datetime64[ns]")
+        try:
+            tvals = tvals.astype("datetime64[ns]")
+        except (OverflowError, ValueError):
+            raise InputError("the time stamps lie outside the years 1678-2262 that datetime64[ns] can hold; "
+                             "pass numeric time (e.g. years as numbers).") from None
+    if tvals.dtype.kind == "M" and np.isnat(tvals).any():
+        bad = np.flatnonzero(np.isnat(tvals))
+        raise InputError(
+            f"{bad.size} time stamp(s) are missing (NaT), first at index {bad[0]}; "
+            "remove those observations or fill the time stamps."
+        )
     tnum = numeric_time(tvals)
     if not np.isfinite(tnum).all():
         bad = np.flatnonzero(~np.isfinite(tnum))
@@ -341,7 +521,8 @@ class TimeSeries:
             else:
                 _check_order(tvals, tnum)
 
-        values = _to_float_values(values, "values")
+        values = _to_float_values(values, "values",
+                                  columns=coords["series"][1] if isinstance(data, pd.DataFrame) else None)
         length = coords.get(LENGTH)
         step = None
         finite = np.isfinite(values)
@@ -353,9 +534,10 @@ class TimeSeries:
             if bad.any():
                 if bad.all(axis=-1).any():
                     rows = np.argwhere(bad.all(axis=-1))
+                    first = tuple(int(r) for r in rows[0])
                     raise InputError(
-                        f"{len(rows)} series contain no finite value at all (first: row {tuple(rows[0])}); "
-                        "remove them before the analysis."
+                        f"{len(rows)} series contain no finite value at all (first: row "
+                        f"{first[0] if len(first) == 1 else first}); remove them before the analysis."
                     )
                 nbad = int(bad.sum())
                 if missing == "raise":
@@ -390,6 +572,7 @@ class TimeSeries:
         a["history"] = list(a.get("history", []))
         if step is not None:
             a["history"].append(step)
+        _checks.check_magnitude(values)
         self._init(values, tvals, raw.dims, coords, a, t=tnum)
         if raw.time is None:
             self._regular, self._step = True, 1.0
@@ -454,6 +637,7 @@ class TimeSeries:
                      for v in have}
         values = _to_float_values(raw.values, "values")
         _check_finite(values, raw.coords, tvals)
+        _checks.check_magnitude(values)
         return cls._make(values, tvals, raw.dims, raw.coords, attrs, t=tnum, **extra)
 
     def with_values(self, state, *, trend=None, residuals=None, lengths=None, prepend: dict | None = None,
@@ -772,16 +956,39 @@ class TimeSeries:
         if self.is_ragged:
             raise InputError("regularize a series before cropping it into ragged rows.")
         t = self.t
-        if np.issubdtype(self.time.dtype, np.datetime64):
-            if step is None:
-                step_days = float(np.median(np.diff(t)))
-            else:
+        if t.size < 2:
+            raise InputError("regularize needs at least 2 time points.")
+        dated = np.issubdtype(self.time.dtype, np.datetime64)
+        if step is None:
+            step_days = float(np.median(np.diff(t)))
+        elif dated:
+            if isinstance(step, (bool, np.bool_)) or not isinstance(step, (str, pd.Timedelta, np.timedelta64,
+                                                                           _dt.timedelta)):
+                raise InputError(f"the time stamps are dates, so step must be a duration such as '1D', '6h' or "
+                                 f"pandas.Timedelta(days=1); got {show(step)}.")
+            try:
                 step_days = pd.Timedelta(step).total_seconds() / 86400.0
+            except (TypeError, ValueError):
+                raise InputError(f"cannot read step={show(step)} as a duration; use e.g. '1D', '6h', '30min' "
+                                 "or pandas.Timedelta(days=1).") from None
         else:
-            step_days = float(np.median(np.diff(t))) if step is None else float(step)
-        if not step_days > 0:
-            raise InputError(f"step must be positive, got {step}.")
-        count = int(np.floor((t[-1] - t[0]) / step_days + 1e-9)) + 1
+            if isinstance(step, (str, pd.Timedelta, np.timedelta64, _dt.timedelta)):
+                raise InputError(f"the time stamps are numbers, so step must be a number in their units "
+                                 f"(e.g. step=1.0); got {show(step)}. Durations such as '1D' apply to dates.")
+            if isinstance(step, (bool, np.bool_)) or not isinstance(step, numbers.Real):
+                raise InputError(f"step must be a positive number in the time units; got {show(step)}.")
+            step_days = float(step)
+        if not (math.isfinite(step_days) and step_days > 0):
+            raise InputError(f"step must be a positive finite spacing, got {show(step)}.")
+        count_f = (t[-1] - t[0]) / step_days
+        cells = (count_f + 1) * self.n_rows
+        if cells > _MAX_REGULAR_CELLS:
+            raise InputError(
+                f"step={show(step)} would make {count_f + 1:.3g} time points from {t[0]:g} to {t[-1]:g} "
+                f"({8 * cells / 2**30:.3g} GiB for {self.n_rows} series). Use a step near the data's own "
+                f"spacing (median {float(np.median(np.diff(t))):g}), or regularize() for exactly that."
+            )
+        count = int(np.floor(count_f + 1e-9)) + 1
         new_t = t[0] + step_days * np.arange(count)
         flat = self.rows("state")
         out = np.empty((flat.shape[0], count))
