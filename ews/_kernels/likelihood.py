@@ -45,18 +45,19 @@ the initial simplex uses R's single absolute step ``0.1 max |p|`` for every coor
 parameters are the raw ones; otherwise the "mle" transform of :func:`z_to_p` and per-coordinate
 steps are used.
 
-Entry points called from Python: :func:`coefficients`, :func:`loglik_rows`, :func:`fit_rows` /
-:func:`fit_rows_parallel`, :func:`simulate_from_rows` / :func:`simulate_from_rows_parallel` (every
-row of a batch in one call; the parallel twins spread rows over numba's threads with ``prange``) and
-:func:`simulate_rows`.  Rows may be ragged: row ``i`` uses its first ``lengths[i]`` points.  Flags are passed as run-time
-values (never literals) so each function compiles once; the cold compile takes ~10-15 s and is
-cached on disk.
+Entry points called from Python: :func:`coefficients`, :func:`loglik_rows`, :func:`fit_rows` and
+:func:`simulate_from_rows` (per-row kernels lifted to every row of a batch by
+:func:`ews._kernels.rows`; their ``.serial_twin`` / ``.parallel_twin`` loop with ``range`` /
+``prange``) and :func:`simulate_rows`.  Rows may be ragged: row ``i`` uses its first
+``lengths[i]`` points.  Flags are passed as run-time values (never literals) so each function
+compiles once; the cold compile takes ~20-40 s and is cached on disk.
 """
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
+from . import rows
 from .rng import next_normal
 
 OU = 0
@@ -722,9 +723,13 @@ def fit_pair(t, x, c, published, both, ou_start, have_ou, lsn_start, have_lsn, m
         res[3 * model + 2] = r[2]
 
 
-@njit(cache=True, error_model="numpy")
-def _fit_row(i, t, X, lengths, c, published, both, ou_start, have_ou, lsn_start, have_lsn, maxit,
+@rows("X", error_model="numpy")
+def fit_rows(i, t, X, lengths, c, published, both, ou_start, have_ou, lsn_start, have_lsn, maxit,
              n_restarts, tune, out_p, out_res):
+    """:func:`fit_pair` on row ``i`` of ``X`` (its first ``lengths[i]`` points, with the starts
+    ``ou_start[i]``, ``lsn_start[i]``): ``out_p[i] <-`` (a, theta, sigma, R0, m, theta, sigma),
+    ``out_res[i] <-`` res.  Lifted to every row by :func:`ews._kernels.rows` (serial and
+    ``prange`` twins; a row's result depends on that row only)."""
     L = lengths[i]
     op = np.empty(3)
     lp = np.empty(4)
@@ -737,27 +742,6 @@ def _fit_row(i, t, X, lengths, c, published, both, ou_start, have_ou, lsn_start,
         out_p[i, 3 + k] = lp[k]
     for k in range(6):
         out_res[i, k] = res[k]
-
-
-@njit(cache=True, error_model="numpy")
-def fit_rows(t, X, lengths, c, published, both, ou_start, have_ou, lsn_start, have_lsn, maxit,
-             n_restarts, tune, out_p, out_res):
-    """:func:`fit_pair` on every row of ``X`` (row ``i``: its first ``lengths[i]`` points, with the
-    starts ``ou_start[i]``, ``lsn_start[i]``).  out_p (rows, 7) <- (a, theta, sigma, R0, m, theta,
-    sigma); out_res (rows, 6) <- res.  Serial twin of :func:`fit_rows_parallel`."""
-    for i in range(X.shape[0]):
-        _fit_row(i, t, X, lengths, c, published, both, ou_start, have_ou, lsn_start, have_lsn,
-                 maxit, n_restarts, tune, out_p, out_res)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def fit_rows_parallel(t, X, lengths, c, published, both, ou_start, have_ou, lsn_start, have_lsn,
-                      maxit, n_restarts, tune, out_p, out_res):
-    """:func:`fit_rows` with the rows spread over numba's threads (a row's result depends on that
-    row only, so the numbers do not depend on the number of threads)."""
-    for i in prange(X.shape[0]):
-        _fit_row(i, t, X, lengths, c, published, both, ou_start, have_ou, lsn_start, have_lsn,
-                 maxit, n_restarts, tune, out_p, out_res)
 
 
 # --- log-likelihood of given parameters on every row -------------------------------------------------
@@ -796,8 +780,13 @@ def simulate_rows(al, be, va, x0, states, out):
             out[i, k + 1] = al[k] * out[i, k] + be[k] + math.sqrt(va[k]) * next_normal(s)
 
 
-@njit(cache=True, error_model="numpy")
-def _simulate_row(j, model, P, c, t, lengths, r_rules, x0, parent, states, out, ok):
+@rows("out", error_model="numpy")
+def simulate_from_rows(j, model, P, c, t, lengths, r_rules, x0, parent, states, out, ok):
+    """out[j] <- one path of the model with parameters ``P[parent[j]]`` on the first
+    ``lengths[parent[j]]`` times (NaN after), from ``x0[parent[j]]``, with row ``j``'s own
+    xoshiro stream ``states[j]`` (advanced in place).  ``ok[j]`` False if the parameters are
+    outside the model on those times (the row is then NaN).  Lifted to every row by
+    :func:`ews._kernels.rows`."""
     n = t.shape[0]
     r = parent[j]
     L = lengths[r]
@@ -816,20 +805,3 @@ def _simulate_row(j, model, P, c, t, lengths, r_rules, x0, parent, states, out, 
     out[j, 0] = x0[r]
     for k in range(L - 1):
         out[j, k + 1] = al[k] * out[j, k] + be[k] + math.sqrt(va[k]) * next_normal(s)
-
-
-@njit(cache=True, error_model="numpy")
-def simulate_from_rows(model, P, c, t, lengths, r_rules, x0, parent, states, out, ok):
-    """out[j] <- one path of the model with parameters ``P[parent[j]]`` on the first
-    ``lengths[parent[j]]`` times (NaN after), from ``x0[parent[j]]``, with row ``j``'s own
-    xoshiro stream ``states[j]`` (advanced in place).  ``ok[j]`` False if the parameters are
-    outside the model on those times (the row is then NaN).  Serial twin."""
-    for j in range(out.shape[0]):
-        _simulate_row(j, model, P, c, t, lengths, r_rules, x0, parent, states, out, ok)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def simulate_from_rows_parallel(model, P, c, t, lengths, r_rules, x0, parent, states, out, ok):
-    """:func:`simulate_from_rows` over numba's threads (same numbers)."""
-    for j in prange(out.shape[0]):
-        _simulate_row(j, model, P, c, t, lengths, r_rules, x0, parent, states, out, ok)

@@ -256,11 +256,13 @@ def fit_rows(tk, X, lengths, c, published, both, ou_start=None, lsn_start=None, 
     tune_ = w(MLE_TUNE if tune is None else tune)
     args = (w(tk), X, np.ascontiguousarray(lengths, dtype=np.int64), float(c), bool(published),
             bool(both), os_, have_ou, ls_, have_lsn, int(maxit), int(n_restarts), tune_, P, RES)
+    # a fit costs milliseconds, so two rows already repay a parallel launch (not the size rule of
+    # the cheap kernels)
     if n_jobs <= 1 or rows < 2:
-        K.fit_rows(*args)
+        K.fit_rows.serial_twin(*args)
     else:
         with threads(n_jobs):
-            K.fit_rows_parallel(*args)
+            K.fit_rows.parallel_twin(*args)
     return P, RES
 
 
@@ -273,10 +275,10 @@ def simulate_rows(model: int, P, c, tk, lengths, r_rules, x0, parent, states, n_
     args = (int(model), w(P), float(c), w(tk), np.ascontiguousarray(lengths, dtype=np.int64),
             bool(r_rules), w(x0), np.ascontiguousarray(parent, dtype=np.int64), states, out, ok)
     if n_jobs <= 1 or m < 64:
-        K.simulate_from_rows(*args)
+        K.simulate_from_rows.serial_twin(*args)
     else:
         with threads(n_jobs):
-            K.simulate_from_rows_parallel(*args)
+            K.simulate_from_rows.parallel_twin(*args)
     return out, ok
 
 
