@@ -373,6 +373,9 @@ def _clean_time(tvals, n: int) -> tuple[np.ndarray, np.ndarray]:
         tvals = _checks.int_to_float(tvals, "time stamps")
     elif tvals.dtype.kind == "M" and tvals.dtype != np.dtype("datetime64[ns]"):
         try:
+            ok = tvals[~np.isnat(tvals)]
+            if ok.size and (ok.min() < np.datetime64("1678-01-01") or ok.max() > np.datetime64("2262-04-11")):
+                raise OverflowError  # astype would wrap around silently
             tvals = tvals.astype("datetime64[ns]")
         except (OverflowError, ValueError):
             raise InputError("the time stamps lie outside the years 1678-2262 that datetime64[ns] can hold; "
