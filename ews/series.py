@@ -88,7 +88,7 @@ def _to_float_values(values: np.ndarray, what: str, columns=None) -> np.ndarray:
         try:
             if isinstance(v, (bool, np.bool_)):
                 out[i] = float(v)
-            elif v is None:
+            elif v is None or v is pd.NA or v is pd.NaT:
                 out[i] = np.nan
             else:
                 out[i] = float(v)
@@ -98,6 +98,12 @@ def _to_float_values(values: np.ndarray, what: str, columns=None) -> np.ndarray:
                 where = f"column {show(columns[pos[0]])}, row {pos[1]}"
             else:
                 where = f"element {pos[0] if len(pos) == 1 else pos}"
+            if type(v).__module__.split(".")[0] == "cftime":
+                raise InputError(
+                    f"{what}: {where} is a cftime date ({v}), of calendar {getattr(v, 'calendar', '?')!r}. Convert "
+                    "the time axis to numbers (e.g. years: da['time'].dt.year + da['time'].dt.dayofyear / 365) or "
+                    "to the standard calendar (da.convert_calendar('standard', align_on='date'))."
+                ) from None
             if isinstance(v, (pd.Timestamp, pd.Period, np.datetime64, np.timedelta64)) or hasattr(v, "year"):
                 raise InputError(
                     f"{what} must be numbers, but {where} is a date ({v}). Dates belong on the time axis: "
@@ -306,6 +312,8 @@ def _door(data, time, time_dim: str) -> _Raw:
             f" where a time series was expected; pass a 1-D sequence of numbers, a 2-D array (series, time), "
             f"a pandas Series/DataFrame or an xarray DataArray{hint}."
         )
+    if isinstance(data, np.ma.MaskedArray):  # masked entries are missing values, not their hidden numbers
+        data = np.ma.filled(data.astype(np.float64) if data.dtype.kind in "biuf" else data, np.nan)
     try:
         arr = np.asarray(data)
     except ValueError:  # ragged nested sequences

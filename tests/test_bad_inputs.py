@@ -175,6 +175,11 @@ def test_period_index_becomes_timestamps():
     assert ts.time[1] == np.datetime64("2000-02-01")
 
 
+def test_masked_entries_are_missing_values_not_their_hidden_numbers():
+    x = np.ma.masked_array([1.0, 99.0, 3.0, 4.0], mask=[0, 1, 0, 0])
+    np.testing.assert_array_equal(ews.TimeSeries(x, missing="interpolate").values, [1.0, 2.0, 3.0, 4.0])
+
+
 def test_booleans_are_read_as_zero_and_one():
     """Documented: presence/absence data are analysed as 0/1."""
     np.testing.assert_array_equal(ews.TimeSeries(np.array([True, False, True])).values, [1.0, 0.0, 1.0])
@@ -294,6 +299,13 @@ VALUE_CASES = [
     ("huge_values", lambda p: ews.TimeSeries(X * 1e200), ("overflow", "Rescale", "x / 1e+200")),
     ("tiny_values", lambda p: ews.TimeSeries(X * 1e-200), ("underflow", "Rescale")),
     ("huge_values_into_pipeline", lambda p: ews.analyze(X * 1e200, detrend="none"), ("overflow", "Rescale")),
+    ("masked_array", lambda p: ews.TimeSeries(np.ma.masked_array([1.0, 2, 3, 4], mask=[0, 1, 0, 0])),
+     ("missing (NaN)", "missing='interpolate'")),
+    ("nullable_int_with_na", lambda p: ews.TimeSeries(pd.DataFrame({"a": pd.array([1, None, 3], dtype="Int64")})),
+     ("missing (NaN)", "missing='drop'")),
+    ("cftime_calendar", lambda p: ews.TimeSeries(xr.DataArray(np.arange(10.0), dims="time", coords={
+        "time": xr.date_range("2000", periods=10, freq="YS", calendar="noleap", use_cftime=True)})),
+     ("cftime date", "calendar 'noleap'", "convert_calendar")),
     ("dataarray_without_time", lambda p: ews.TimeSeries(xr.DataArray(np.ones((3, 4)), dims=("a", "b"))),
      ("none is named 'time'", "time_dim=")),
     ("dataset", lambda p: ews.TimeSeries(xr.Dataset({"a": ("time", X)})), ("Dataset", "ds['x']")),
