@@ -112,16 +112,20 @@ def check_residuals(det, stacklevel: int = 3) -> None:
         return
     R = det.rows("residuals")
     X = det.rows("state")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if det.is_ragged:
-            res = np.nanmax(np.abs(R), axis=1)
-            level = np.nanmax(np.abs(X), axis=1)
-            spread = np.nanmax(X, axis=1) - np.nanmin(X, axis=1)
-        else:
-            res = np.abs(R).max(axis=1)
-            level = np.abs(X).max(axis=1)
-            spread = X.max(axis=1) - X.min(axis=1)
+    if det.is_ragged:  # NaN padding after each row's end
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            rhi, rlo, hi, lo = (np.nanmax(R, axis=1), np.nanmin(R, axis=1), np.nanmax(X, axis=1),
+                                np.nanmin(X, axis=1))
+    else:
+        rhi, rlo, hi, lo = R.max(axis=1), R.min(axis=1), X.max(axis=1), X.min(axis=1)
+    if rhi.size == 1:  # one row: plain floats are cheaper than array operations
+        r, h, l = max(float(rhi[0]), -float(rlo[0])), float(hi[0]), float(lo[0])
+        if not (r <= ROUNDING_STEPS * EPS * max(h, -l) and h > l):
+            return
+    res = np.maximum(rhi, -rlo)  # max |residual|, without a temporary array
+    level = np.maximum(hi, -lo)
+    spread = hi - lo
     bad = (res <= ROUNDING_STEPS * EPS * level) & (spread > 0)
     if not bad.any():
         return
@@ -151,10 +155,12 @@ def check_value_counts(windows: np.ndarray, lengths: np.ndarray, stacklevel: int
     row (``length - window + 1 < 3``): the trend statistic is then NaN (one value) or +-1 by
     construction (two values)."""
     windows = np.asarray(windows, dtype=np.int64).reshape(-1)
-    lengths = np.broadcast_to(np.asarray(lengths, dtype=np.int64).reshape(-1), windows.shape)
-    active = windows > 0
+    lengths = np.asarray(lengths, dtype=np.int64).reshape(-1)
     counts = lengths - windows + 1
-    few = active & (counts < 3)
+    if counts.min() >= 3:  # the usual case, in one pass
+        return
+    lengths = np.broadcast_to(lengths, windows.shape)
+    few = (windows > 0) & (counts < 3)
     if not few.any():
         return
     i = int(np.flatnonzero(few)[0])
