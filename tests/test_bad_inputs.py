@@ -512,7 +512,7 @@ def test_check_indicator_params_accepts_good_values():
     _checks.check_indicator_params("skewness", {"adjusted": np.bool_(True)}, {"adjusted": False})
 
 
-@pytest.mark.parametrize("specs", [3, 2.5, {"variance"}, None])
+@pytest.mark.parametrize("specs", [3, 2.5, {"variance"}, None, {"autocorrelation": {"lag": 2}}])
 def test_check_indicators_arg(specs):
     with pytest.raises(ews.InputError, match=r"indicators must be a name or a list"):
         _checks.check_indicators_arg(specs)
