@@ -1,5 +1,6 @@
 """ews: early-warning signals of regime shifts."""
-from ._errors import InputError, EWSWarning, DegenerateWindowWarning, OverlappingWindowsWarning
+from ._errors import (InputError, EWSWarning, DegenerateWindowWarning, FewValuesWarning, OverlappingWindowsWarning,
+                      PrecisionWarning)
 from .series import TimeSeries
 from .io import read_csv
 

@@ -36,7 +36,6 @@ Constant windows give variance 0 and NaN for every ratio (with a ``DegenerateWin
 """
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
@@ -44,6 +43,7 @@ from typing import Callable
 import numpy as np
 import xarray as xr
 
+from . import _checks
 from ._errors import DegenerateWindowWarning, InputError
 from ._registry import Registry
 from .series import TimeSeries, as_timeseries
@@ -54,15 +54,7 @@ from .series import TimeSeries, as_timeseries
 # ----------------------------------------------------------------------------------------------------
 def check_window(window) -> None:
     """Validate the form of ``window`` (a fraction in (0, 1] or an int >= 3)."""
-    if isinstance(window, bool) or not isinstance(window, (int, float, np.integer, np.floating)):
-        raise InputError(f"window must be a fraction in (0, 1] or a whole number of points; got {window!r}.")
-    if isinstance(window, (int, np.integer)):
-        if window < 3:
-            raise InputError(f"window={window} points is too small; windows need at least 3 points.")
-        return
-    if not (math.isfinite(window) and 0 < window <= 1):
-        hint = " (for a number of points pass an int)" if window > 1 else ""
-        raise InputError(f"window as a fraction must satisfy 0 < window <= 1, got {window}{hint}.")
+    _checks.check_window(window)
 
 
 def resolve_windows(window, lengths: np.ndarray, strict: bool = True) -> np.ndarray:
@@ -241,6 +233,7 @@ def _fmt(v):
 
 
 def _validate_params(name, p):
+    _checks.check_indicator_params(name, p, get(name).defaults)
     if "lag" in p:
         lag = p["lag"]
         if isinstance(lag, bool) or not isinstance(lag, (int, np.integer)) or lag < 1:
@@ -269,6 +262,7 @@ def as_indicator(spec) -> Indicator:
 def as_indicators(specs) -> tuple[Indicator, ...]:
     if isinstance(specs, (str, Indicator)):
         specs = [specs]
+    _checks.check_indicators_arg(specs)
     out = tuple(as_indicator(s) for s in specs)
     if not out:
         raise InputError("no indicators given; choose from " + ", ".join(names()) + ".")

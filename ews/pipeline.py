@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import _checks
 from . import indicators as _ind
 from . import trend as _trend
 from ._errors import InputError, OverlappingWindowsWarning
@@ -105,10 +106,12 @@ class Pipeline:
         """
         ts = as_timeseries(data)
         det = self.detrender.apply(ts)
+        _checks.check_residuals(det)
         det.require_regular("rolling indicators (windows of a fixed number of points)")
         if strict is None:
             strict = det.n_rows == 1
         windows = _ind.resolve_windows(self.window, det.row_lengths(), strict=strict)
+        _checks.check_value_counts(windows, det.row_lengths())
         values = _ind.evaluate(det, self.indicators, windows)
         stats = self._statistics(det.t, values)
         return PipelineResult(self, det, values, stats, windows)
@@ -248,6 +251,9 @@ class PipelineResult:
 def analyze(data, *, null: str | None = None, n_surrogates: int = 1000, seed=None, **pipeline_args):
     """One line: build a :class:`Pipeline` from ``pipeline_args`` and run it on ``data``.
 
+    Options of the :class:`~ews.TimeSeries` door (``time``, ``missing``, ``sort``, ``name``, ``units``,
+    ``time_dim``, ``attrs``) build the series first; the rest build the Pipeline.
+
     With ``null`` (e.g. ``"ar1"``), also run the surrogate test and return its result.
 
     Examples
@@ -257,6 +263,9 @@ def analyze(data, *, null: str | None = None, n_surrogates: int = 1000, seed=Non
     >>> ews.analyze(x, detrend="none", window=0.5).summary().shape[0]
     2
     """
+    door = _checks.split_door_options(pipeline_args)
+    if door:
+        data = TimeSeries(data, **door)
     pipeline = Pipeline(**pipeline_args)
     if null is not None:
         return pipeline.test(data, null=null, n_surrogates=n_surrogates, seed=seed)
