@@ -169,7 +169,7 @@ def rolling_moments(X, lengths, windows, codes):
     """
     codes = np.asarray(codes, dtype=np.int64)
     out = np.empty((codes.shape[0],) + X.shape)
-    order = 4 if np.any(codes >= SKEW) else 2
+    order = 4 if (codes >= SKEW).any() else 2
     _moments_row(X, lengths, windows, codes, order, out)
     return out
 
