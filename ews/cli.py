@@ -33,6 +33,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    # the choices come from the registries, so a registered entry is a choice here at once
+    from . import detrend, surrogates, trend
+
     p = _Parser(prog="ews", description="Early-warning signals of regime shifts.", epilog=_EPILOG)
     p.add_argument("--debug", action="store_true", help="show the Python traceback of unexpected errors")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -49,14 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--missing", default="raise", choices=["raise", "interpolate", "drop"])
     a.add_argument("--before-transition", action="store_true",
                    help="crop simulated replicates to the part before their transition")
-    a.add_argument("--detrend", default="gaussian", help="gaussian, lowess, linear, first_difference or none")
+    a.add_argument("--detrend", default="gaussian", help="detrending method: " + ", ".join(detrend.names()))
     a.add_argument("--bandwidth", type=float, help="gaussian kernel sd as a fraction of the record (default 0.1)")
     a.add_argument("--span", type=float, help="lowess span (fraction of points)")
     a.add_argument("--window", default="0.5", help="rolling window: fraction of the length, or an integer number of points")
     a.add_argument("--indicators", default="variance,ar1,skewness,kurtosis",
                    help="comma-separated indicator names (see `ews indicators`)")
-    a.add_argument("--trend", default="kendall", choices=["kendall", "spearman", "ols"])
-    a.add_argument("--null", help="surrogate null model for a significance test (e.g. ar1, phase, arma)")
+    a.add_argument("--trend", default="kendall", choices=trend.names())
+    a.add_argument("--null", help="surrogate null model for a significance test: " + ", ".join(surrogates.names()))
     a.add_argument("--surrogates", type=int, default=1000, help="number of surrogates (with --null)")
     a.add_argument("--seed", type=int, help="random seed (with --null)")
     a.add_argument("--output", help="write the results: .nc (everything) or .csv (the summary table); "
