@@ -195,8 +195,9 @@ def busy(rows, rounds: int):
     p.run(X)
     quiet = {"x": [], "X": [], "c": []}
     loaded = {"x": [], "X": [], "c": []}
-    for _ in range(rounds):
-        for state in (quiet, loaded):
+    for r in range(rounds):
+        # alternate which state goes first, so drift within a round (allocation, frequency) cancels
+        for state in ((quiet, loaded) if r % 2 == 0 else (loaded, quiet)):
             comp = None
             if state is loaded:
                 comp = subprocess.Popen([sys.executable, "-c", "while True: pass"])
@@ -204,7 +205,7 @@ def busy(rows, rounds: int):
             try:
                 state["c"].append(timed(_control, 5))
                 state["x"].append(timed(lambda: p.run(x), 9))
-                state["X"].append(timed(lambda: p.run(X), 1))
+                state["X"].append(timed(lambda: p.run(X), 3))
             finally:
                 if comp is not None:
                     comp.kill()

@@ -46,7 +46,17 @@ i.e. before any ews kernel can launch threads) therefore sets
 ``GOMP_SPINCOUNT``**, and unless an OpenMP runtime is already loaded (then the setting would not take
 effect and is not made). The threading layer itself is left to numba (``NUMBA_THREADING_LAYER``): the
 ``workqueue`` layer does not spin either but aborts the process when two Python threads launch kernels at
-once (dask's threaded scheduler does), and TBB is not installed here. Measurements: benchmarks/README.md.
+once (dask's threaded scheduler does), and TBB is not installed here.
+
+numba also splits a parallel loop's rows evenly between its threads, once (chunked dynamic scheduling,
+``numba.set_parallel_chunksize``, measured no better here). With one thread per core, the thread that
+shares its core with another process runs at half speed and the batch waits for it: the 10,000 x 1,000
+pipeline ran 1.5-1.6x slower with one competing process. :func:`configure_thread_count` therefore
+starts two worker threads per usable core (``OVERSUBSCRIBE``) **unless the user has set
+``NUMBA_NUM_THREADS``** (or imported numba before ews): the slowed threads then hold a quarter of the
+rows each, and the same batch runs 1.3x slower instead (idle cores: no measurable cost on large
+batches, ~10 % on batches just above the serial threshold). Set ``NUMBA_NUM_THREADS`` (e.g. to the
+number of cores, or 1 per dask worker) to choose otherwise. Measurements: benchmarks/README.md.
 """
 from __future__ import annotations
 
@@ -199,5 +209,31 @@ def _numba_threads_launched() -> bool:
     return bool(par is not None and getattr(par, "_is_initialized", False))
 
 
-THREADS = configure_threads()
+OVERSUBSCRIBE = 2
+"""Worker threads per core when the user has not set ``NUMBA_NUM_THREADS`` (see the module docstring)."""
+
+
+def configure_thread_count() -> str:
+    """Start ``OVERSUBSCRIBE`` worker threads per usable core unless the user set ``NUMBA_NUM_THREADS``.
+
+    numba splits a parallel loop's rows evenly between its threads, once. When another process holds
+    a core, the thread that shares it runs at half speed and the whole batch waits for it (2x); with two
+    threads per core each thread holds a quarter of the rows and the slowed pair shares the core with
+    one competitor (about 1.3x on two cores). On idle cores the extra threads cost nothing measurable on
+    large batches and ~10 % on batches just above the serial threshold. Only possible before numba is
+    first imported (its configuration is read then); ``numba.set_num_threads`` lowers the count later.
+    """
+    if "NUMBA_NUM_THREADS" in os.environ:
+        return f"kept the user's NUMBA_NUM_THREADS={os.environ['NUMBA_NUM_THREADS']}"
+    if "numba" in sys.modules:
+        return "not set: numba was imported before ews"
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    os.environ["NUMBA_NUM_THREADS"] = str(OVERSUBSCRIBE * cores)
+    return f"set NUMBA_NUM_THREADS={OVERSUBSCRIBE * cores} ({OVERSUBSCRIBE} per core)"
+
+
+THREADS = configure_threads() + "; " + configure_thread_count()
 """What :func:`configure_threads` did when the kernels were first imported (shown by the benchmarks)."""
