@@ -22,11 +22,12 @@ import os
 import time
 import warnings
 
-import numba
 import numpy as np
 
-import ews
+import ews  # before numba: ews chooses numba's thread count (two per core) when it is imported first
 from ews import surrogates as S
+
+import numba  # noqa: E402
 
 N = 1000
 B = 1000
@@ -55,9 +56,6 @@ def _best(fn, repeat):
 
 def _breakdown(pipe, x, repeat):
     """Wall time of each stage of one surrogate test (best of ``repeat``)."""
-    from ews.significance import _state_only, _surrogate_states
-    from ews.series import TimeSeries
-
     ts = ews.TimeSeries(x)
     stages = {}
 
@@ -72,17 +70,17 @@ def _breakdown(pipe, x, repeat):
         return out
 
     obs = timed("pipeline on the data", lambda: pipe.run(ts))
-    base = TimeSeries._wrap(_state_only(obs.timeseries, "residuals"))
+    base = obs.timeseries.residuals_as_state()
     fitted = timed("fit AR(1)", lambda: S.get("ar1").fit(base))
     surr = timed("draw 1,000 surrogates", lambda: fitted.draw(B, seed=1))
-    states = timed("surrogate states (trend + residuals)", lambda: _surrogate_states(ts, obs.timeseries, surr,
-                                                                                     "residuals", pipe))
+    states = timed("surrogate states (trend + residuals)",
+                   lambda: ts.with_values(pipe.detrender.recompose(ts, obs.timeseries, surr.values),
+                                          prepend={"surrogate": np.arange(B)}))
     det = timed("  detrend (gaussian) 1,000 rows", lambda: pipe.detrender.apply(states))
     from ews import indicators as _ind
 
-    ctx = _ind._Rows(det)
-    wins = _ind.resolve_windows(pipe.window, ctx.lengths, strict=False)
-    vals = timed("  indicators (variance, ar1) 1,000 rows", lambda: _ind.evaluate(ctx, pipe.indicators, wins))
+    wins = _ind.resolve_windows(pipe.window, det.row_lengths(), strict=False)
+    vals = timed("  indicators (variance, ar1) 1,000 rows", lambda: _ind.evaluate(det, pipe.indicators, wins))
     timed("  Kendall tau 2,000 rows", lambda: pipe._statistics(det.t, vals))
     timed("pipeline on the surrogates (all of it)", lambda: pipe.run(states, strict=False))
     return stages
