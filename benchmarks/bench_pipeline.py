@@ -481,7 +481,10 @@ def _kernel_dispatchers():
         except Exception:
             continue
         for v in vars(m).values():
-            if hasattr(v, "stats") and hasattr(v, "py_func") and getattr(v, "__module__", "") == m.__name__:
+            if isinstance(v, kpkg.RowKernel):  # a lifted row kernel: its row function and both twins
+                out.append(v.row)
+                out.extend(v.twins())
+            elif hasattr(v, "stats") and hasattr(v, "py_func") and getattr(v, "__module__", "") == m.__name__:
                 out.append(v)
     return out
 
@@ -555,12 +558,12 @@ def cold_compile():
 STAGES = (
     # (object path, attribute, stage label, category)
     ("ews.pipeline.Pipeline", "run", "Pipeline.run itself (glue)", "glue"),
-    ("ews.pipeline", "as_timeseries", "input -> TimeSeries (validation, xarray wrap)", "glue"),
-    ("ews.indicators", "as_timeseries", "input -> TimeSeries (validation, xarray wrap)", "glue"),
-    ("ews.indicators", "compute", "indicators.compute itself (Dataset out, attrs)", "glue"),
+    ("ews.pipeline", "as_timeseries", "input -> TimeSeries (validation at the door)", "glue"),
+    ("ews.indicators", "as_timeseries", "input -> TimeSeries (validation at the door)", "glue"),
+    ("ews.indicators", "compute", "indicators.compute itself (IndicatorResult of arrays)", "glue"),
     ("ews.series.TimeSeries", "from_rows", "TimeSeries.from_rows (DataArray.copy with new data)", "glue"),
     ("ews.series.TimeSeries", "is_regular", "TimeSeries.is_regular (np.diff, median; called repeatedly)", "glue"),
-    ("ews.detrend.Detrender", "apply", "detrend: Dataset(state, trend, residuals), state - trend", "glue"),
+    ("ews.detrend.Detrender", "apply", "detrend: state - trend, TimeSeries.with_values", "glue"),
     ("ews.detrend.Gaussian", "_trend", "detrend: rows, np.full_like, np.ix_ fancy-index copies", "glue"),
     ("ews.detrend", "nw_rows", "detrend: NW glue (X - mu, pad, spectra product, / denominators)", "glue"),
     ("scipy.fft", "rfft", "detrend: scipy.fft rfft + irfft", "FFT"),
@@ -568,15 +571,15 @@ STAGES = (
     ("ews._kernels.smooth", "edge_denominators", "detrend: numba edge_denominators", "kernel"),
     ("ews._kernels.smooth", "nw_direct", "detrend: numba nw_direct", "kernel"),
     ("ews.indicators", "resolve_windows", "indicators: resolve windows", "glue"),
-    ("ews.indicators._Rows", "rows", "indicators: TimeSeries.rows (reshape/copy)", "glue"),
+    ("ews.series.TimeSeries", "rows", "TimeSeries.rows (a reshape)", "glue"),
     ("ews.indicators", "compute_rows", "indicators: request grouping, finalize", "glue"),
     ("ews._kernels.rolling", "rolling_moments", "numba rolling_moments (variance)", "kernel"),
     ("ews._kernels.rolling", "rolling_lag", "numba rolling_lag (ar1)", "kernel"),
     ("ews.indicators", "_degenerate_counts", "indicators: degenerate-window count (NaN masks)", "glue"),
-    ("ews.pipeline.Pipeline", "_statistics", "trend: np.concatenate of the indicators", "glue"),
+    ("ews.pipeline.Pipeline", "_statistics", "trend: one kernel call per indicator", "glue"),
     ("ews.trend", "statistic", "trend: ascontiguousarray, dispatch", "glue"),
     ("ews._kernels.trend", "kendall", "numba kendall (tau-b, merge sort)", "kernel"),
-    ("ews.pipeline.PipelineResult", "_build", "result: xarray Dataset assembly, attrs", "glue"),
+    ("ews.pipeline.PipelineResult", "__init__", "result: arrays held (xarray on demand)", "glue"),
 )
 
 
