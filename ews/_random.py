@@ -64,6 +64,7 @@ def row_states(seed, n_rows: int, offset: int = 0) -> np.ndarray:
 
 
 _FAST_SEEDING: bool | None = None
+_CHILD_POOL_SIZE = np.random.SeedSequence(0).pool_size
 
 
 def _seed_prefix(root: np.random.SeedSequence) -> np.ndarray:
@@ -71,8 +72,9 @@ def _seed_prefix(root: np.random.SeedSequence) -> np.ndarray:
     from numpy.random.bit_generator import _coerce_to_uint32_array
 
     run = _coerce_to_uint32_array(root.entropy)
-    if len(run) < root.pool_size:
-        run = np.concatenate([run, np.zeros(root.pool_size - len(run), dtype=np.uint32)])
+    pool = _CHILD_POOL_SIZE  # the rows' sequences (row_sequences) have the default pool, whatever root's
+    if len(run) < pool:
+        run = np.concatenate([run, np.zeros(pool - len(run), dtype=np.uint32)])
     key = _coerce_to_uint32_array(tuple(root.spawn_key)) if len(root.spawn_key) else np.zeros(0, dtype=np.uint32)
     return np.ascontiguousarray(np.concatenate([run, key]), dtype=np.uint32)
 
