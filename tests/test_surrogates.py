@@ -234,7 +234,8 @@ def test_draws_do_not_depend_on_the_number_of_threads(rng):
 
 
 def test_fast_seeding_is_bit_identical_to_row_states():
-    for seed in (0, 7, 2**70 + 3, np.random.SeedSequence(5, spawn_key=(2, 9))):
+    for seed in (0, 7, 2**70 + 3, np.random.SeedSequence(5, spawn_key=(2, 9)),
+                 np.random.SeedSequence(1, pool_size=8)):  # a larger pool: the rows' children still use 4
         root = seed_sequence(seed)
         for offset in (0, 1000, 2**32 - 2):
             np.testing.assert_array_equal(fast_row_states(root, 6, offset), row_states(root, 6, offset))
