@@ -505,3 +505,23 @@ def test_import_is_light():
     before, after, nsig = out.stdout.split()
     assert after == before            # ews.likelihood itself does not import scipy.stats
     assert nsig == "0"                # and compiles nothing at import
+
+
+def test_the_old_keyword_t_still_works_with_a_deprecation_warning():
+    rng = np.random.default_rng(4)
+    t = np.arange(60.0)
+    x = 5 + rng.normal(0, 0.5, 60)
+    with pytest.warns(DeprecationWarning, match="deprecated"):
+        old = L.fit(t=t, x=x, model="ou")
+    new = L.fit(t, x, model="ou")
+    assert old.loglik == new.loglik
+
+
+def test_result_seed_repeats_a_run_started_from_a_spawned_seed():
+    rng = np.random.default_rng(5)
+    t = np.arange(30.0)
+    x = 50 + rng.normal(0, 3, 30) - 0.2 * t
+    root = np.random.SeedSequence(12345).spawn(3)[2]
+    a = L.lr_test(t, x, n_boot=8, seed=root)
+    b = L.lr_test(t, x, n_boot=8, seed=a.seed)
+    np.testing.assert_array_equal(a.null_deviances, b.null_deviances)

@@ -45,10 +45,10 @@ the initial simplex uses R's single absolute step ``0.1 max |p|`` for every coor
 parameters are the raw ones; otherwise the "mle" transform of :func:`z_to_p` and per-coordinate
 steps are used.
 
-Entry points called from Python: :func:`coefficients`, :func:`loglik_rows`, :func:`fit_rows` and
-:func:`simulate_from_rows` (per-row kernels lifted to every row of a batch by
-:func:`ews._kernels.rows`; their ``.serial_twin`` / ``.parallel_twin`` loop with ``range`` /
-``prange``) and :func:`simulate_rows`.  Rows may be ragged: row ``i`` uses its first
+Entry points called from Python: :func:`coefficients`, :func:`loglik_rows` (a plain serial loop:
+one likelihood per row is cheap), and :func:`fit_rows` and :func:`simulate_from_rows` (per-row kernels
+lifted to every row of a batch by :func:`ews._kernels.rows`; their ``.serial_twin`` /
+``.parallel_twin`` loop with ``range`` / ``prange``).  Rows may be ragged: row ``i`` uses its first
 ``lengths[i]`` points.  Flags are passed as run-time values (never literals) so each function
 compiles once; the cold compile takes ~20-40 s and is cached on disk.
 """
@@ -766,20 +766,6 @@ def loglik_rows(model, P, c, t, X, lengths, r_rules, out):
 
 
 # --- simulation -----------------------------------------------------------------------------------
-@njit(nogil=True, cache=True, error_model="numpy")
-def simulate_rows(al, be, va, x0, states, out):
-    """out[i] <- one path from row i's own xoshiro stream (advanced in place), x[0] = x0.
-
-    ``x[k+1] = al[k] x[k] + be[k] + sqrt(va[k]) z_k``: exact for the OU, the moment-matched Gaussian
-    step (as in the published software) for the LSN.
-    """
-    for i in range(out.shape[0]):
-        s = states[i]
-        out[i, 0] = x0
-        for k in range(al.shape[0]):
-            out[i, k + 1] = al[k] * out[i, k] + be[k] + math.sqrt(va[k]) * next_normal(s)
-
-
 @rows("out", error_model="numpy")
 def simulate_from_rows(j, model, P, c, t, lengths, r_rules, x0, parent, states, out, ok):
     """out[j] <- one path of the model with parameters ``P[parent[j]]`` on the first

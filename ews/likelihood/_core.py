@@ -34,6 +34,26 @@ FAIL_TEXT = {0: "converged", 1: "maximum number of function evaluations reached"
              10: "degenerate simplex", 2: "objective not finite at every start"}
 
 
+def accepts_t(func):
+    """Accept the keyword ``t=`` of the one-series API (before the package took ``data`` first) as
+    ``data=``, with a DeprecationWarning: ``fit(t=t, x=x)`` keeps working."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if "t" in kwargs:
+            if args or "data" in kwargs:
+                raise InputError(f"{func.__name__}: give the times either as the first argument or as t=, "
+                                 "not both.")
+            warnings.warn(f"{func.__name__}(t=..., x=...) is deprecated; pass the times first "
+                          f"({func.__name__}(t, x)) or a TimeSeries ({func.__name__}(ts)).",
+                          DeprecationWarning, stacklevel=2)
+            kwargs["data"] = kwargs.pop("t")
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
 def kernels():
     from .._kernels import likelihood as K   # numba compiles lazily, on first call
     return K

@@ -256,6 +256,7 @@ def _fit_both(rows: C.Rows, form, method, maxit=None, tune=None, n_jobs=None):
     return ou, lsn
 
 
+@C.accepts_t
 def fit(data, x=None, model: str = "ou", form: str = "legacy", *, method: str = "mle",
         start=None, maxit: int | None = None, n_jobs: int | None = None) -> ModelFit:
     """Maximum-likelihood fit of the OU null or the linearised saddle-node (LSN) to every row.
@@ -348,6 +349,7 @@ def fit(data, x=None, model: str = "ou", form: str = "legacy", *, method: str = 
                     RES[:, 4], RES[:, 5], rows)
 
 
+@C.accepts_t
 def loglik(data, x=None, model: str | None = None, params=None, form: str = "legacy"):
     """Log-likelihood of OU or LSN parameters on every row, conditional on its first observation.
 
@@ -385,6 +387,7 @@ def loglik(data, x=None, model: str | None = None, params=None, form: str = "leg
     return rows.out(C.loglik_rows(model, P, form, rows.t, rows.X, rows.lengths))
 
 
+@C.accepts_t
 def evaluate(data, x=None, model: str | None = None, params=None, form: str = "legacy",
              method: str = "mle") -> ModelFit:
     """A :class:`ModelFit` with given parameters (no optimisation), e.g. published estimates.

@@ -50,8 +50,11 @@ class LikelihoodRatioTest:
         Kept refits whose optimiser stopped on the evaluation limit or a degenerate simplex.
     method, form : str
     n_boot : int
-    seed_entropy : int
-        Entropy of the root SeedSequence: ``lr_test(..., seed=seed_entropy)`` repeats the run.
+    seed : numpy.random.SeedSequence
+        The root of the run's random streams: ``lr_test(..., seed=result.seed)`` repeats the run
+        (whatever seed was given: an int, a Generator, a spawned SeedSequence).
+    seed_entropy : int or list
+        ``seed.entropy`` (for the record; with a spawned or pooled seed it alone does not repeat the run).
     boot_params : dict
         ``{"ou": (..., 2, n_boot, 3), "lsn": (..., 2, n_boot, 4)}`` refitted parameters; the axis
         before ``n_boot`` is the simulation (0 null/OU, 1 test/LSN).
@@ -64,7 +67,7 @@ class LikelihoodRatioTest:
     """
 
     def __init__(self, rows, ou_fit, lsn_fit, dev, ll, status, draws, pars, alpha, method, form,
-                 n_boot, entropy):
+                 n_boot, root):
         self._rows = rows
         self.ou_fit, self.lsn_fit = ou_fit, lsn_fit
         self._dev = dev            # (rows, 2, B)
@@ -73,7 +76,8 @@ class LikelihoodRatioTest:
         self._draws = draws        # (rows, 2, B)
         self._pars = pars          # {"ou": (rows, 2, B, 3), "lsn": (rows, 2, B, 4)}
         self.alpha, self.method, self.form = alpha, method, form
-        self.n_boot, self.seed_entropy = n_boot, entropy
+        self.n_boot, self.seed = n_boot, root
+        self.seed_entropy = root.entropy
         nll_ou, nll_lsn = ou_fit._nll, lsn_fit._nll
         self._obs = 2.0 * (nll_ou - nll_lsn)
         null, test = dev[:, 0], dev[:, 1]
@@ -308,6 +312,7 @@ def _check_alpha(alpha) -> float:
     return a
 
 
+@C.accepts_t
 def lr_test(data, x=None, n_boot: int = 500, seed=None, *, form: str = "legacy",
             method: str = "mle", alpha: float = 0.05, max_redraws: int | None = None,
             n_jobs: int | None = None, maxit: int | None = None, fits: tuple | None = None,
@@ -408,7 +413,6 @@ def lr_test(data, x=None, n_boot: int = 500, seed=None, *, form: str = "legacy",
     root = seed_sequence(seed)
     rows = C.rows_of(data, x)
     C.warn_level(rows)
-    entropy = int(root.entropy) if isinstance(root.entropy, (int, np.integer)) else 0
 
     if fits is None:
         ou_fit, lsn_fit = F._fit_both(rows, form, method, maxit=maxit, tune=C.MLE_TUNE,
@@ -478,7 +482,7 @@ def lr_test(data, x=None, n_boot: int = 500, seed=None, *, form: str = "legacy",
     pars_r = {k: np.ascontiguousarray(v.reshape((R, B, 2, v.shape[-1])).transpose(0, 2, 1, 3))
               for k, v in pars.items()}                                              # (R, 2, B, k)
     return LikelihoodRatioTest(rows, ou_fit, lsn_fit, dev_r, ll_r, st_r, dr_r, pars_r, alpha,
-                               method, form, n_boot, entropy)
+                               method, form, n_boot, root)
 
 
 __all__ = ["LikelihoodRatioTest", "lr_test"]
