@@ -246,3 +246,13 @@ def test_generate_is_fit_then_draw(rng):
     np.testing.assert_array_equal(S.generate(x, "ar1", n=3, seed=1).values, S.get("ar1").fit(x).draw(3, seed=1).values)
     with pytest.raises(InputError, match="positive whole number"):
         S.get("ar1").fit(x).draw(0)
+
+
+def test_names_that_moved_out_of_the_old_module_still_import_with_a_warning():
+    from ews._random import fast_row_states as moved
+
+    with pytest.warns(DeprecationWarning, match="moved to ews._random"):
+        from ews.surrogates import fast_row_states
+    assert fast_row_states is moved
+    with pytest.raises(AttributeError):
+        S.no_such_name

@@ -117,3 +117,20 @@ def generate(data, null="ar1", n: int = 100, seed=None, **params) -> TimeSeries:
 __all__ = ["NullModel", "FittedNull", "REGISTRY", "SURROGATE", "register", "names", "table", "get", "generate",
            "AR1", "ARMA", "Phase", "AAFT", "IAAFT", "BlockBootstrap", "Shuffle", "fit_ar1_rows", "fit_arma_row",
            "iaaft_iterate"]
+
+# Names that lived in the single-module ews.surrogates before it became a package: still importable
+# from here, with a DeprecationWarning naming their new home.
+_MOVED = {"arma_burn_in": "ews.surrogates.arma", "arma_state_factor": "ews.surrogates.arma",
+          "arma_draw_arrays": "ews.surrogates.arma", "fast_row_states": "ews._random",
+          "row_states": "ews._random", "seed_sequence": "ews._random"}
+
+
+def __getattr__(name):
+    if name in _MOVED:
+        import importlib
+        import warnings
+
+        warnings.warn(f"ews.surrogates.{name} moved to {_MOVED[name]}.{name}; import it from there.",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module 'ews.surrogates' has no attribute {name!r}")
