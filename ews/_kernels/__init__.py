@@ -222,8 +222,15 @@ def configure_thread_count() -> str:
     one competitor (about 1.3x on two cores). On idle cores the extra threads cost nothing measurable on
     large batches and ~10 % on batches just above the serial threshold. Only possible before numba is
     first imported (its configuration is read then); ``numba.set_num_threads`` lowers the count later.
+
+    The variable stays in ``os.environ`` (numba re-reads its configuration at every compilation and
+    refuses a changed thread count once its threads run), so child processes inherit it, marked by
+    ``EWS_SET_NUMBA_NUM_THREADS``. Worker pools (multiprocessing, dask) should set ``NUMBA_NUM_THREADS``
+    for their workers themselves (e.g. 1 each).
     """
     if "NUMBA_NUM_THREADS" in os.environ:
+        if os.environ.get("EWS_SET_NUMBA_NUM_THREADS") == os.environ["NUMBA_NUM_THREADS"]:
+            return f"NUMBA_NUM_THREADS={os.environ['NUMBA_NUM_THREADS']} inherited from a parent process's ews"
         return f"kept the user's NUMBA_NUM_THREADS={os.environ['NUMBA_NUM_THREADS']}"
     if "numba" in sys.modules:
         return "not set: numba was imported before ews"
@@ -231,7 +238,7 @@ def configure_thread_count() -> str:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    os.environ["NUMBA_NUM_THREADS"] = str(OVERSUBSCRIBE * cores)
+    os.environ["NUMBA_NUM_THREADS"] = os.environ["EWS_SET_NUMBA_NUM_THREADS"] = str(OVERSUBSCRIBE * cores)
     return f"set NUMBA_NUM_THREADS={OVERSUBSCRIBE * cores} ({OVERSUBSCRIBE} per core)"
 
 
