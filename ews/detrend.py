@@ -47,13 +47,15 @@ import numpy as np
 
 from ._errors import InputError
 from ._registry import Registry
-from ._validate import check_choice as _check_choice, check_positive as _check_positive
+from ._validate import check_choice as _check_choice, check_positive as _check_positive, show as _show
 from .series import TimeSeries, as_timeseries
 
 QUARTILE_FACTOR = 0.25 / 0.6744897501960817  # R ksmooth: bw *= 0.3706506
 EWSTOOLS_FACTOR = 0.25 / 0.675
 _CONVENTIONS = {"sigma": 1.0, "quartile": QUARTILE_FACTOR, "ewstools": EWSTOOLS_FACTOR}
 _FFT_MIN_WIDTH = 33  # kernels wider than this (2R+1 points) use the FFT
+_MAX_TRUNCATE = 40.0  # exp(-0.5 * 39**2) is 0.0 in float64: wider truncation changes nothing
+_MAX_REFLECT_RADIUS = 2**20  # edge="reflect": a wider kernel (and wider than 16 rows) is refused
 
 
 class Detrender:
@@ -179,7 +181,8 @@ class Gaussian(Detrender):
             span = np.array([t[max(l, 2) - 1] - t[0] for l in L])
             steps = span / np.maximum(L - 1, 1)
             sig = np.array([self.sigma(int(l), s) for l, s in zip(L, steps)])
-            return nw_irregular(t, X, L, sig, self.truncate), {"sigma": _summ(sig), "sigma_units": "time"}
+            trend = nw_irregular(t, X, L, sig, min(float(self.truncate), _MAX_TRUNCATE))
+            return trend, {"sigma": _summ(sig), "sigma_units": "time"}
         step = ts.step
         unique = np.unique(L) if ts.is_ragged else np.array([ts.n])
         if unique.size == 1 and unique[0] == ts.n:  # the common case: full rows, no gather/scatter
@@ -199,12 +202,29 @@ class Gaussian(Detrender):
                      "sigma_points": _summ(np.array(sigmas))}
 
     def _smooth_rows(self, X, sig_pts):
-        """Smooth full rows X (b, L) with a Gaussian of sd ``sig_pts`` points."""
+        """Smooth full rows X (b, L) with a Gaussian of sd ``sig_pts`` points.
+
+        The kernel radius is bounded without changing the result: beyond ``_MAX_TRUNCATE`` sigmas the
+        weights are exactly 0.0 in float64, and with edge renormalisation a weight further than
+        ``L - 1`` points never meets a point of the row. So a huge ``bandwidth`` or ``truncate`` costs
+        O(L), not O(bandwidth) (it used to allocate the whole kernel: 60 GiB for 1e9 points).
+        """
+        L = X.shape[-1]
+        truncate = min(float(self.truncate), _MAX_TRUNCATE)
         if self.edge == "reflect":
             from scipy.ndimage import gaussian_filter1d
 
-            return gaussian_filter1d(X, sig_pts, axis=-1, mode="reflect", truncate=self.truncate)
-        R = int(math.floor(self.truncate * sig_pts * (1 + 1e-12)))
+            radius = truncate * sig_pts
+            if radius > max(_MAX_REFLECT_RADIUS, 16 * L):
+                raise InputError(
+                    f"bandwidth={_show(self.bandwidth)} (units={self.units!r}) gives a Gaussian of sigma = "
+                    f"{sig_pts:.4g} points, so with edge='reflect' the kernel ({radius:.4g} points each side) "
+                    f"wraps around a row of {L} points {radius / L:.3g} times; the trend is then "
+                    "essentially the row mean. Use edge='renormalise' (it handles any bandwidth), "
+                    f"or a bandwidth giving sigma below {max(_MAX_REFLECT_RADIUS, 16 * L) / truncate:.4g} points."
+                )
+            return gaussian_filter1d(X, sig_pts, axis=-1, mode="reflect", truncate=truncate)
+        R = int(min(math.floor(truncate * sig_pts * (1 + 1e-12)), L - 1))
         d = np.arange(-R, R + 1, dtype=np.float64)
         w = np.exp(-0.5 * (d / sig_pts) ** 2)
         return nw_rows(X, w)

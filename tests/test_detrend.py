@@ -121,3 +121,53 @@ def test_detrender_objects_are_frozen_values():
     assert a == b and hash(a) == hash(b)
     with pytest.raises(Exception):
         a.bandwidth = 0.3
+
+
+def _uncapped_trend(x, sig_pts, truncate=4.0):
+    """Edge-renormalised Nadaraya-Watson with the whole kernel (radius truncate * sigma, not capped)."""
+    import math
+
+    from ews.detrend import nw_rows
+
+    R = int(math.floor(truncate * sig_pts * (1 + 1e-12)))
+    d = np.arange(-R, R + 1, dtype=np.float64)
+    return nw_rows(np.atleast_2d(x), np.exp(-0.5 * (d / sig_pts) ** 2))[0]
+
+
+@pytest.mark.parametrize("sig_pts,truncate", [(60.0, 4.0), (300.0, 4.0), (3000.0, 4.0), (5.0, 200.0), (0.4, 1000.0)])
+def test_gaussian_kernel_capped_at_the_row_gives_the_same_trend(sig_pts, truncate, rng):
+    """The radius is capped at L - 1 (and truncate at 40 sigma): weights beyond the row never meet a
+    point, and exp(-0.5 * 39**2) is 0.0, so the trend equals the uncapped one (checked where it fits)."""
+    x = np.cumsum(rng.standard_normal(200)) + 50.0
+    ref = _uncapped_trend(x, sig_pts, truncate)
+    got = ews.TimeSeries(x).detrend("gaussian", bandwidth=sig_pts, units="points", truncate=truncate).trend.values
+    np.testing.assert_allclose(got, ref, rtol=1e-13, atol=0)
+
+
+@pytest.mark.parametrize("params", [dict(bandwidth=1e9, units="points"), dict(bandwidth=1e12, units="points"),
+                                    dict(bandwidth=1e300, units="time"), dict(truncate=1e300),
+                                    dict(bandwidth=1e300, units="time", truncate=1e300)])
+def test_gaussian_huge_bandwidth_or_truncate_costs_nothing(params, rng):
+    """These used to allocate the whole kernel (MemoryError for 60 GiB, numpy 'Maximum allowed size')."""
+    x = np.cumsum(rng.standard_normal(200))
+    trend = ews.TimeSeries(x).detrend("gaussian", **params).trend.values
+    assert np.isfinite(trend).all()
+    if params.get("bandwidth", 0) >= 1e9:  # flat kernel: the trend is the mean
+        np.testing.assert_allclose(trend, x.mean(), rtol=1e-9)
+    # irregular time takes the time-units kernel; same bound
+    t = np.cumsum(rng.uniform(0.5, 1.5, 200))
+    if params.get("units") != "points":
+        out = ews.TimeSeries(x, time=t).detrend("gaussian", **params).trend.values
+        assert np.isfinite(out).all()
+
+
+def test_gaussian_reflect_huge_bandwidth_is_refused_with_the_fix(rng):
+    x = np.cumsum(rng.standard_normal(200))
+    with pytest.raises(InputError, match=r"wraps around a row of 200 points.*edge='renormalise'"):
+        ews.TimeSeries(x).detrend("gaussian", bandwidth=1e9, units="points", edge="reflect")
+    # a huge truncate is harmless with reflect too (weights beyond 40 sigma are 0.0)
+    from scipy.ndimage import gaussian_filter1d
+
+    got = ews.TimeSeries(x).detrend("gaussian", bandwidth=10, units="points", edge="reflect", truncate=1e300)
+    np.testing.assert_allclose(got.trend.values, gaussian_filter1d(x, 10.0, mode="reflect", truncate=60.0),
+                               rtol=1e-13)
