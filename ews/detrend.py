@@ -84,6 +84,10 @@ class Detrender:
     def describe(self) -> dict:
         return {"method": self.name, **self.params()}
 
+    def replace(self, **params) -> "Detrender":
+        """A copy with some parameters changed (an InputError naming the valid ones for any other)."""
+        return _build(type(self), self.name, {**self.params(), **params}, given=params)
+
     @classmethod
     def info(cls) -> dict:
         return {"summary": cls.summary, "parameters": [f.name for f in dataclasses.fields(cls)],
@@ -378,9 +382,13 @@ def get_detrender(method="gaussian", **params) -> Detrender:
     if method == "loess":
         raise InputError("unknown detrending method 'loess' (R's loess is ews.compat.earlywarnings; ews has "
                          f"'lowess'); choose one of {names()}.")
-    cls = REGISTRY.get(key)
+    return _build(REGISTRY.get(key), key, params, given=params)
+
+
+def _build(cls, key, params: dict, *, given: dict) -> Detrender:
+    """``cls(**params)``, refusing the names in ``given`` that ``cls`` has no parameter for."""
     valid = [f.name for f in dataclasses.fields(cls)]
-    unknown = sorted(set(params) - set(valid))
+    unknown = sorted(set(given) - set(valid))
     if unknown:
         raise InputError(
             f"detrending method {key!r} has no parameter(s) {unknown}; its parameters are {valid or 'none'}."

@@ -518,8 +518,23 @@ def compute(data, indicators=("variance", "ar1"), window=0.5, *, strict: bool | 
     ts.require_regular("rolling indicators (windows of a fixed number of points)")
     if strict is None:
         strict = ts.n_rows == 1
+    check_label_clash([i.label for i in inds], ts)
     windows = resolve_windows(window, ts.row_lengths(), strict=strict)
     return IndicatorResult(ts, inds, evaluate(ts, inds, windows), windows)
+
+
+def check_label_clash(labels, ts: TimeSeries) -> None:
+    """Refuse an indicator label equal to a dimension or coordinate name of ``ts`` (or ``window``, the
+    windows' coordinate): the Dataset could not hold both, and one would be lost."""
+    taken = set(ts.dims) | set(ts.coords) | {"window"}
+    clash = [lab for lab in labels if lab in taken]
+    if clash:
+        raise InputError(
+            f"indicator label(s) {clash} are also the name of a dimension or coordinate of the data "
+            f"(dims {list(ts.dims)}, coords {sorted(ts.coords)}), so the results could not hold both; register "
+            f"the indicator under another name (e.g. ews.indicators.register_window_function("
+            f"{clash[0] + '_indicator'!r}, func)), or rename that dimension of the data."
+        )
 
 
 def indicator_attrs(ind: Indicator) -> dict:

@@ -20,7 +20,9 @@ from ._errors import InputError, OverlappingWindowsWarning
 from .detrend import Detrender, get_detrender
 from .series import TimeSeries, as_timeseries, encode_attrs
 
-_RESERVED = {"state", "trend", "residuals", "statistic"}
+# names of the result's own variables, dimensions and coordinates: an indicator labelled so would be lost
+_RESERVED = {"state", "trend", "residuals", "statistic", "time", "window", "indicator", "length", "surrogate"}
+_PIPELINE_SETTINGS = ("detrend", "window", "indicators", "trend")
 
 
 @dataclass(frozen=True, init=False)
@@ -64,7 +66,11 @@ class Pipeline:
         inds = _ind.as_indicators(indicators)
         clash = {i.label for i in inds} & _RESERVED
         if clash:
-            raise InputError(f"indicator name(s) {sorted(clash)} are reserved; rename the indicator.")
+            raise InputError(
+                f"indicator name(s) {sorted(clash)} are reserved (the result uses {sorted(_RESERVED)} for its "
+                "own variables and dimensions); register the indicator under another name, e.g. "
+                f"ews.indicators.register_window_function({sorted(clash)[0] + '_indicator'!r}, func)."
+            )
         _trend.get(trend)
         object.__setattr__(self, "detrender", det)
         object.__setattr__(self, "window", window)
@@ -72,16 +78,24 @@ class Pipeline:
         object.__setattr__(self, "trend", trend)
 
     def replace(self, **changes) -> "Pipeline":
-        """A copy with some settings changed (``detrend``/detrending parameters, ``window``, ...)."""
-        det = changes.pop("detrend", None)
-        det_params = {k: changes.pop(k) for k in list(changes) if k not in ("window", "indicators", "trend")}
-        if det is None:
-            if det_params:
-                det = type(self.detrender)(**{**self.detrender.params(), **det_params})
+        """A copy with some settings changed: ``window``, ``indicators``, ``trend``, ``detrend`` and the
+        detrending parameters.
+
+        Detrending parameters alone change the current detrender's (``replace(bandwidth=0.2)``); with
+        ``detrend=`` the detrender is built afresh, exactly as in the constructor (``detrend=None`` is
+        no detrending, and parameters not given take their defaults).
+        """
+        det_params = {k: changes.pop(k) for k in list(changes) if k not in _PIPELINE_SETTINGS}
+        try:
+            if "detrend" in changes:
+                det = get_detrender(changes.pop("detrend"), **det_params)
+            elif det_params:
+                det = self.detrender.replace(**det_params)
             else:
                 det = self.detrender
-        elif det_params:
-            det = get_detrender(det, **det_params)
+        except InputError as e:
+            raise InputError(f"{e} Pipeline.replace takes {list(_PIPELINE_SETTINGS)} and the detrending "
+                             "method's parameters (to switch method, pass detrend= with its parameters).") from None
         return Pipeline(det, window=changes.get("window", self.window),
                         indicators=changes.get("indicators", self.indicators), trend=changes.get("trend", self.trend))
 
@@ -105,6 +119,7 @@ class Pipeline:
         in a batch such rows get NaN and a warning).
         """
         ts = as_timeseries(data)
+        _ind.check_label_clash(self.labels, ts)
         det = self.detrender.apply(ts)
         _checks.check_residuals(det)
         det.require_regular("rolling indicators (windows of a fixed number of points)")

@@ -99,3 +99,47 @@ def test_dask_backed_input_gives_the_same_numbers(rng):
     lazy = p.run(ews.TimeSeries(da))
     eager = p.run(X)
     np.testing.assert_allclose(lazy.statistic.values, eager.statistic.values, rtol=0, atol=0)
+
+
+def test_replace_routes_detrending_parameters_like_the_constructor():
+    p = Pipeline(detrend="gaussian", bandwidth=0.3, window=0.4)
+    assert p.replace(truncate=3.0).detrender == ews.detrend.Gaussian(bandwidth=0.3, truncate=3.0)
+    assert p.replace(detrend="lowess", span=0.4).detrender == ews.detrend.Lowess(span=0.4)
+    # detrend=None is no detrending, as in the constructor (it used to keep the gaussian detrender)
+    assert p.replace(detrend=None).detrender.name == "none"
+    assert p.replace(detrend=None) == Pipeline(detrend=None, window=0.4)
+    assert p.replace(detrend="gaussian").detrender == ews.detrend.Gaussian()  # built afresh
+    # a parameter the detrender does not have: InputError naming the valid ones (was a dataclass TypeError)
+    with pytest.raises(InputError, match=r"'linear' has no parameter\(s\) \['bandwidth'\].*detrend="):
+        Pipeline(detrend="linear").replace(bandwidth=0.2)
+    with pytest.raises(InputError, match=r"no parameter\(s\) \['windw'\].*Pipeline.replace takes"):
+        p.replace(windw=0.3)
+    with pytest.raises(InputError, match="no parameter"):
+        p.replace(detrend=None, bandwidth=0.3)
+
+
+@pytest.mark.parametrize("name", ["window", "time", "indicator", "length", "surrogate", "series"])
+def test_indicator_labels_cannot_collide_with_dimensions_or_coordinates(name):
+    """An indicator labelled like a dimension/coordinate was silently lost ('window', 'series') or crashed
+    in xarray ('time', 'indicator')."""
+    x = np.cumsum(np.random.default_rng(0).standard_normal(200)) * 0.1
+    ews.indicators.register_window_function(name, lambda v: v.max() - v.min(), direction=1)
+    try:
+        with pytest.raises(InputError, match=rf"'{name}'.*register the indicator under another name"):
+            Pipeline(indicators=[name, "ar1"]).run(np.vstack([x, x]))
+        if name == "series":
+            with pytest.raises(InputError, match="register the indicator under another name"):
+                ews.indicators.compute(np.vstack([x, x]), [name])
+    finally:
+        ews.indicators.unregister(name)
+
+
+def test_indicator_label_equal_to_a_coordinate_of_the_data_is_refused():
+    x = np.random.default_rng(1).standard_normal((2, 100))
+    da = xr.DataArray(x, dims=("site", "time"), coords={"site": ["a", "b"], "depth": ("site", [1.0, 2.0])})
+    ews.indicators.register_window_function("depth", np.ptp)
+    try:
+        with pytest.raises(InputError, match=r"'depth'.*coords.*rename"):
+            Pipeline(indicators=["depth"]).run(da)
+    finally:
+        ews.indicators.unregister("depth")
