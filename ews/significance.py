@@ -77,7 +77,7 @@ from . import surrogates as _sur
 from ._errors import EWSWarning, InputError
 from ._random import seed_sequence
 from .pvalues import ALTERNATIVES, pvalue
-from ._validate import check_count
+from ._validate import check_count, show
 from .detrend import get_detrender
 from .pipeline import Pipeline, PipelineResult
 from .series import LENGTH, TIME, TimeSeries, as_timeseries, encode_attrs
@@ -288,6 +288,9 @@ def surrogate_test(pipeline, data, null="ar1", n_surrogates: int = 1000, seed=No
         raise InputError(f"mode must be 'pipeline' or 'indicator', got {mode!r}.")
     if not isinstance(keep_surrogates, bool):
         raise InputError("keep_surrogates must be True or False.")
+    if null_params is not None and not isinstance(null_params, dict):
+        raise InputError(f"null_params must be a dict of the null model's parameters, got {show(null_params)}; "
+                         "e.g. null_params={'max_p': 2} for null='arma'.")
     model = _sur.get(null, **(null_params or {}))
     alts = _alternatives(pipeline, alternative)
     ts = as_timeseries(data)
@@ -461,9 +464,11 @@ def sensitivity(data, windows=(0.25, 0.5, 0.75), bandwidths=None, *, indicators=
 
     Every cell runs ``Pipeline(detrend, window=w, indicators, trend, <bandwidth parameter>=b,
     **detrend_params)``; with ``null`` it also runs :func:`surrogate_test` with that null. A cell that
-    cannot be computed (window too short or too long for the series, a bandwidth the detrender
-    rejects, every window constant ...) gets NaN and a note in ``attrs["skipped"]``; nothing raises
-    for a bad cell, and constant p-values across the grid are not a problem (no plotting here).
+    cannot be computed on these data (window too long for the series, a span that leaves too few
+    neighbours, every window constant ...) gets NaN and a note in ``attrs["skipped"]``; nothing raises
+    for such a cell, and constant p-values across the grid are not a problem (no plotting here).
+    A grid value that is wrong whatever the data (a negative bandwidth, a window of 2 points, a
+    fraction above 10) is a typo, not a result: it raises :class:`ews.InputError` before any cell runs.
 
     Parameters
     ----------
@@ -521,7 +526,13 @@ def sensitivity(data, windows=(0.25, 0.5, 0.75), bandwidths=None, *, indicators=
         bandwidths = list(bandwidths)
         if not bandwidths:
             raise InputError("bandwidths is empty; give at least one value or None.")
-        detrenders = [dataclasses.replace(det0, **{grid_param: bw}) for bw in bandwidths]  # validates each
+        detrenders = []
+        for bw in bandwidths:  # validated before any cell runs (see the docstring)
+            try:
+                detrenders.append(dataclasses.replace(det0, **{grid_param: bw}))
+            except InputError as e:
+                raise InputError(f"bandwidths contains {show(bw)}, which the {det0.name!r} detrender refuses: {e} "
+                                 "Fix or drop that value of the grid.") from None
     else:
         detrenders = [det0]
     if null is not None:

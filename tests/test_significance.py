@@ -253,3 +253,23 @@ def test_sensitivity_never_crashes_on_degenerate_cells():
         sensitivity(x[0], windows=[0.5], bandwidths=[-1.0])
     with pytest.raises(InputError):
         sensitivity(x[0], windows=["half"])
+
+
+@pytest.mark.parametrize("bad", [[1], "max_p=2", 2, ("max_p", 2)])
+def test_null_params_must_be_a_dict(bad):
+    x = np.random.default_rng(0).standard_normal(200)
+    with pytest.raises(InputError, match=r"null_params must be a dict.*null_params=\{"):
+        Pipeline(detrend="none").test(x, null="ar1", n_surrogates=9, seed=0, null_params=bad)
+
+
+def test_sensitivity_refuses_a_grid_value_wrong_whatever_the_data_and_skips_one_wrong_for_these_data():
+    """As its docstring says: a bandwidth the detrender refuses by itself raises before any cell runs,
+    naming the value; a value that fails only on these data gives a NaN cell and a note."""
+    x = np.cumsum(np.random.default_rng(0).standard_normal(300)) * 0.1
+    for bad, why in [(-1, "positive"), (20, "units='points'")]:
+        with pytest.raises(InputError, match=rf"bandwidths contains {bad}, which the 'gaussian' detrender refuses.*{why}"):
+            sensitivity(x, windows=[0.5], bandwidths=[0.1, bad])
+    ds = sensitivity(x, windows=[0.5], bandwidths=[0.001, 0.3], detrend="lowess")
+    assert np.isnan(ds["statistic"].sel(bandwidth=0.001)).all() and ds["valid"].sel(bandwidth=0.3).all()
+    assert "increase span" in ds.attrs["skipped"][0]["reason"]
+    assert "raises :class:`ews.InputError` before any cell runs" in sensitivity.__doc__
