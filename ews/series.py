@@ -229,6 +229,12 @@ def _time_column(df: pd.DataFrame, time_given: bool):
     col = df[c]
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
         v = col.to_numpy()
+        if not np.isfinite(v.astype(np.float64)).all():
+            bad = int(np.flatnonzero(~np.isfinite(v.astype(np.float64)))[0])
+            raise InputError(
+                f"column {show(c)} looks like time but has a missing value (first at row {bad}); drop those "
+                f"rows (df.dropna(subset=[{show(c)}])) and make it the time axis (df.set_index({show(c)}))."
+            )
         if not (np.diff(v.astype(np.float64)) > 0).all():
             raise InputError(
                 f"column {show(c)} looks like time but is not increasing; a time column is not a series. "
@@ -238,7 +244,7 @@ def _time_column(df: pd.DataFrame, time_given: bool):
         return c
     if pd.api.types.is_datetime64_any_dtype(col) or isinstance(col.dtype, pd.PeriodDtype):
         return c
-    if col.dtype == object:
+    if col.dtype == object or pd.api.types.is_string_dtype(col):
         try:
             pd.to_datetime(col.iloc[:5])
             return c
@@ -249,6 +255,48 @@ def _time_column(df: pd.DataFrame, time_given: bool):
         f"convert it (df[{show(c)}] = pandas.to_datetime(df[{show(c)}])) and make it the time axis "
         f"(df.set_index({show(c)})), or drop it."
     )
+
+
+def _clean_attrs(attrs: dict) -> dict:
+    """A fresh attrs dict: JSON-encoded values (written by ``to_netcdf``) decoded, and ``history`` a new
+    list of records (a string history, as CF files carry, becomes one ``{"step": "source"}`` record)."""
+    a = decode_attrs(dict(attrs))
+    h = a.get("history", [])
+    if isinstance(h, str):
+        h = [{"step": "source", "history": h}]
+    elif not isinstance(h, (list, tuple)):
+        h = [{"step": "source", "history": str(h)}]
+    a["history"] = list(h)
+    return a
+
+
+def _clean_lengths(coords: dict, dims: tuple, shape: tuple) -> dict:
+    """Validate a ``length`` coordinate (each row's number of valid points) and store a read-only copy.
+
+    The kernels read ``length`` points of each row, so a length outside 0..n (or not a whole number,
+    or not over the leading dimensions) would read past the array: refused here, at the door."""
+    if LENGTH not in coords:
+        return coords
+    cdims, vals, cattrs = coords[LENGTH]
+    lead = tuple(dims[:-1])
+    n = shape[-1]
+    if tuple(cdims) != lead:
+        raise InputError(f"the {LENGTH!r} coordinate marks each row's number of valid points and must lie "
+                         f"along the leading dimensions {lead}, but lies along {tuple(cdims)}; rename it "
+                         "(it is reserved) or drop it.")
+    v = np.asarray(vals)
+    if v.dtype.kind not in "iuf" or (v.dtype.kind == "f" and not (np.isfinite(v).all() and (v == np.round(v)).all())):
+        raise InputError(f"the {LENGTH!r} coordinate must hold whole numbers of points (each row's number of "
+                         f"valid points); got {show(v.reshape(-1)[:3].tolist())}... Rename it if it means "
+                         "something else.")
+    v = np.array(v, dtype=np.int64).reshape(shape[:-1])
+    if v.size and (v.min() < 0 or v.max() > n):
+        raise InputError(f"the {LENGTH!r} coordinate gives rows {int(v.min())}..{int(v.max())} valid points, "
+                         f"but the series have {n}; each row's length must lie in 0..{n}.")
+    v.flags.writeable = False
+    out = dict(coords)
+    out[LENGTH] = (lead, v, dict(cattrs))
+    return out
 
 
 def _from_dataarray(da: xr.DataArray, time, time_dim: str) -> _Raw:
@@ -267,7 +315,7 @@ def _from_dataarray(da: xr.DataArray, time, time_dim: str) -> _Raw:
     da = da.transpose(..., TIME)
     coords = {k: (tuple(v.dims), np.asarray(v.values), dict(v.attrs)) for k, v in da.coords.items() if k != TIME}
     tvals = np.asarray(da.coords[TIME].values) if (time is None and TIME in da.coords) else time
-    return _Raw(np.asarray(da.values), tvals, da.dims, coords, dict(da.attrs))
+    return _Raw(np.asarray(da.values), tvals, da.dims, coords, _clean_attrs(da.attrs))
 
 
 def _door(data, time, time_dim: str) -> _Raw:
@@ -288,6 +336,10 @@ def _door(data, time, time_dim: str) -> _Raw:
     if isinstance(data, pd.DataFrame):
         if data.shape[1] == 0:
             raise InputError("the DataFrame has no columns; each column should be one series.")
+        if data.columns.duplicated().any():
+            dup = [str(c) for c in data.columns[data.columns.duplicated()]]
+            raise InputError(f"the DataFrame has duplicated column names {dup}; each series needs its own name "
+                             "(rename them, e.g. df.columns = [...]).")
         attrs = {}
         tcol = _time_column(data, time is not None)
         if tcol is not None:
@@ -394,6 +446,7 @@ def _clean_time(tvals, n: int) -> tuple[np.ndarray, np.ndarray]:
             f"{bad.size} time stamp(s) are missing (NaT), first at index {bad[0]}; "
             "remove those observations or fill the time stamps."
         )
+    tvals = np.array(tvals)  # a copy: later edits of the caller's array cannot reach the series
     tnum = numeric_time(tvals)
     if not np.isfinite(tnum).all():
         bad = np.flatnonzero(~np.isfinite(tnum))
@@ -402,6 +455,14 @@ def _clean_time(tvals, n: int) -> tuple[np.ndarray, np.ndarray]:
             "remove those observations or fill the time stamps."
         )
     return tvals, tnum
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """A read-only view (the series' time axis is shared by every series rebuilt on it)."""
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
 
 
 @functools.lru_cache(maxsize=8)
@@ -534,6 +595,7 @@ class TimeSeries:
 
         values = _to_float_values(values, "values",
                                   columns=coords["series"][1] if isinstance(data, pd.DataFrame) else None)
+        coords = _clean_lengths(coords, raw.dims, values.shape)
         length = coords.get(LENGTH)
         step = None
         finite = np.isfinite(values)
@@ -574,13 +636,14 @@ class TimeSeries:
                     tvals, tnum = tvals[idx], tnum[idx]
                 step = {"step": "missing", "policy": missing, "count": nbad}
 
-        a = dict(raw.attrs)
+        coords = _clean_lengths(coords, raw.dims, values.shape)
+        a = _clean_attrs(raw.attrs)
         a.update(attrs or {})
         if name is not None:
             a["name"] = name
         if units is not None:
             a["units"] = units
-        a["history"] = list(a.get("history", []))
+        a["history"] = _clean_attrs({"history": a.get("history", [])})["history"]
         if step is not None:
             a["history"].append(step)
         _checks.check_magnitude(values)
@@ -597,8 +660,8 @@ class TimeSeries:
         if residuals is not None:
             self._vars["trend"] = trend
             self._vars["residuals"] = residuals
-        self._time = time
-        self._t = t
+        self._time = _read_only(time)
+        self._t = None if t is None else _read_only(t)
         self._dims = tuple(dims)
         self._coords = coords
         self._attrs = attrs
@@ -636,8 +699,7 @@ class TimeSeries:
         raw = _from_dataarray(state, None, TIME)
         tvals, tnum = _clean_time(raw.time, state.shape[-1])
         _check_order(tvals, tnum)
-        attrs = dict(obj.attrs)
-        attrs["history"] = list(attrs.get("history", []))
+        attrs = _clean_attrs(obj.attrs)
         have = [v for v in ("trend", "residuals") if v in obj]
         if len(have) == 1:
             raise InputError(f"the Dataset has {have[0]!r} without its partner; a detrended series holds "
@@ -647,9 +709,10 @@ class TimeSeries:
             extra = {v: np.ascontiguousarray(obj[v].transpose(*state.dims).values, dtype=np.float64)
                      for v in have}
         values = _to_float_values(raw.values, "values")
-        _check_finite(values, raw.coords, tvals)
+        coords = _clean_lengths(raw.coords, raw.dims, values.shape)
+        _check_finite(values, coords, tvals)
         _checks.check_magnitude(values)
-        return cls._make(values, tvals, raw.dims, raw.coords, attrs, t=tnum, **extra)
+        return cls._make(values, tvals, raw.dims, coords, attrs, t=tnum, **extra)
 
     def with_values(self, state, *, trend=None, residuals=None, lengths=None, prepend: dict | None = None,
                     step: dict | None = None) -> "TimeSeries":
@@ -690,12 +753,12 @@ class TimeSeries:
         for k, v in prepend.items():
             coords[k] = ((k,), np.asarray(v), {})
         if lengths is not None:
-            coords[LENGTH] = (dims[:-1], np.ascontiguousarray(lengths, dtype=np.int64).reshape(shape[:-1]), {})
+            coords[LENGTH] = (dims[:-1], np.asarray(lengths).reshape(shape[:-1]), {})
+            coords = _clean_lengths(coords, dims, shape)
         elif LENGTH in self._coords and prepend:
-            coords[LENGTH] = (dims[:-1], np.broadcast_to(self.lengths, shape[:-1]).copy(), {})
+            coords[LENGTH] = (dims[:-1], _read_only(np.broadcast_to(self.lengths, shape[:-1]).copy()), {})
         attrs = dict(self._attrs)
-        if step is not None:
-            attrs["history"] = self.history + [step]
+        attrs["history"] = self.history + ([step] if step is not None else [])
         out = TimeSeries._make(shaped(state, "state"), self._time, dims, coords, attrs,
                                trend=None if trend is None else shaped(trend, "trend"),
                                residuals=None if residuals is None else shaped(residuals, "residuals"),
@@ -706,8 +769,9 @@ class TimeSeries:
     def residuals_as_state(self) -> "TimeSeries":
         """A series whose state is this one's residuals (its state before detrending); lengths,
         coordinates and attrs are kept."""
-        out = TimeSeries._make(self.residuals_values, self._time, self._dims, self._coords, dict(self._attrs),
-                               t=self._t)
+        attrs = dict(self._attrs)
+        attrs["history"] = self.history
+        out = TimeSeries._make(self.residuals_values, self._time, self._dims, self._coords, attrs, t=self._t)
         out._regular, out._step = self._regular, self._step
         return out
 
@@ -852,10 +916,14 @@ class TimeSeries:
                 pass
         d = np.diff(t)
         lo, hi = d.min(), d.max()  # regular iff every step is within the tolerance of the median
-        if hi - lo <= _REL_TOL_REGULAR * abs(lo):
+        # stamps stored in a narrower float (float32 in netCDF files) are rounded to their own precision
+        floor = 0.0
+        if self._time.dtype.kind == "f":
+            floor = 4 * float(np.finfo(self._time.dtype).eps) * float(np.abs(t).max())
+        if hi - lo <= max(_REL_TOL_REGULAR * abs(lo), 2 * floor):
             return True
         med = np.median(d)
-        return bool(np.all(np.abs(d - med) <= _REL_TOL_REGULAR * abs(med)))
+        return bool(np.all(np.abs(d - med) <= max(_REL_TOL_REGULAR * abs(med), floor)))
 
     def require_regular(self, what: str) -> None:
         """Raise InputError if the spacing is irregular (``what`` needs regular spacing)."""
@@ -904,26 +972,43 @@ class TimeSeries:
         out = TimeSeries._make(self._vars["state"].copy(), self._time.copy(), self._dims,
                                _copy.deepcopy(self._coords), _copy.deepcopy(self._attrs),
                                trend=None if "trend" not in self._vars else self._vars["trend"].copy(),
-                               residuals=None if "residuals" not in self._vars else self._vars["residuals"].copy(),
-                               t=self._t)
+                               residuals=None if "residuals" not in self._vars else self._vars["residuals"].copy())
         return out
 
     def isel(self, **indexers) -> "TimeSeries":
         """Select by position along any dimension (like xarray's isel); the result is validated."""
-        return TimeSeries.from_xarray(self._select(self.to_xarray().isel(**indexers)))
+        return self._select("isel", indexers)
 
     def sel(self, **indexers) -> "TimeSeries":
         """Select by label along any dimension (like xarray's sel); the result is validated."""
-        return TimeSeries.from_xarray(self._select(self.to_xarray().sel(**indexers)))
+        return self._select("sel", indexers)
 
-    def _select(self, ds: xr.Dataset) -> xr.Dataset:
+    def _select(self, how: str, indexers: dict) -> "TimeSeries":
+        unknown = sorted(set(indexers) - set(self._dims))
+        if unknown:
+            raise InputError(f"{how}: no dimension(s) {unknown}; this series has dimensions {list(self._dims)}.")
+        ds = self.to_xarray().copy()
+        if self.is_ragged:  # carry each row's valid points through the selection
+            ds["_valid"] = (self._dims, np.arange(self.n) < self.lengths[..., None])
+        try:
+            ds = getattr(ds, how)(**indexers)
+        except (KeyError, IndexError, ValueError, TypeError) as exc:
+            raise InputError(f"{how}({', '.join(f'{k}={show(v)}' for k, v in indexers.items())}) does not select "
+                             f"from this series: {str(exc).splitlines()[0][:200]}. Check the positions or "
+                             f"labels (time runs from {self._time[0]} to {self._time[-1]}, {self.n} points).") from None
         if TIME not in ds.dims:
             raise InputError("the selection drops the time dimension; select a range of times "
                              "(e.g. time=slice(a, b)) or keep a list of positions (time=[i]).")
-        if LENGTH in ds.coords and ds.sizes[TIME] != self.n:
-            lengths = np.minimum(np.asarray(ds[LENGTH].values), ds.sizes[TIME])
-            ds = ds.assign_coords({LENGTH: (ds[LENGTH].dims, lengths)})
-        return ds
+        if "_valid" in ds:
+            valid = ds["_valid"].transpose(..., TIME).values
+            lengths = valid.sum(axis=-1)
+            if not (valid == (np.arange(valid.shape[-1]) < lengths[..., None])).all():
+                raise InputError("the selection keeps points after the end of a ragged row (rows are valid up to "
+                                 "their length); select a contiguous range of times, or crop the rows after "
+                                 "selecting.")
+            lead = tuple(d for d in ds["_valid"].transpose(..., TIME).dims[:-1])
+            ds = ds.drop_vars("_valid").assign_coords({LENGTH: (lead, lengths)})
+        return TimeSeries.from_xarray(ds)
 
     # ------------------------------------------------------------------------------------------------
     # rows: the bridge to the kernels
@@ -1019,7 +1104,7 @@ class TimeSeries:
 
     def with_lengths(self, lengths: np.ndarray) -> "TimeSeries":
         """Crop each row to its first ``lengths[row]`` points (rows become ragged; padding is NaN)."""
-        lengths = np.asarray(lengths, dtype=np.int64)
+        lengths = np.array(lengths, dtype=np.int64)  # a copy: the caller's array may change later
         if lengths.shape != self.shape[:-1]:
             raise InputError(f"lengths must have shape {self.shape[:-1]}, got {lengths.shape}.")
         if np.any(lengths < 0) or np.any(lengths > self.n):
@@ -1027,7 +1112,7 @@ class TimeSeries:
         keep = np.arange(self.n) < lengths[..., None]
         crop = {k: np.where(keep, v, np.nan) for k, v in self._vars.items()}
         coords = dict(self._coords)
-        coords[LENGTH] = (self.leading_dims, lengths, {})
+        coords[LENGTH] = (self.leading_dims, _read_only(lengths), {})
         out = TimeSeries._make(crop["state"], self._time, self._dims, coords, dict(self._attrs),
                                trend=crop.get("trend"), residuals=crop.get("residuals"), t=self._t)
         out._regular, out._step = self._regular, self._step

@@ -297,3 +297,75 @@ def test_numpy_input_builds_no_xarray_until_asked():
     assert ts._ds is None and res.timeseries._ds is None and res._ds is None  # nothing built yet
     assert res.statistic_values.shape == (2,)
     np.testing.assert_array_equal(res.statistic.values, res.statistic_values)  # built on demand
+
+
+# ------------------------------------------------------------------ found in review: the length door
+@pytest.mark.parametrize("lengths, match", [([5, 300], "must lie in 0..100"), ([-5, 100], "must lie in 0..100"),
+                                            ([np.nan, 100.0], "whole numbers"), ([2.5, 100.0], "whole numbers")])
+def test_a_length_coordinate_is_checked_at_the_door(lengths, match):
+    # the kernels read `length` points of each row: an unchecked length read past the array (segfault)
+    da = xr.DataArray(np.random.default_rng(0).standard_normal((2, 100)), dims=("river", "time"),
+                      coords={"length": ("river", lengths)})
+    with pytest.raises(InputError, match=match):
+        ews.TimeSeries(da)
+    with pytest.raises(InputError, match=match):
+        TimeSeries.from_xarray(da.to_dataset(name="state"))
+
+
+def test_lengths_are_copied_and_carried_through_time_selections():
+    rng = np.random.default_rng(1)
+    L = np.array([300, 250, 200])
+    ts = TimeSeries(rng.standard_normal((3, 300))).with_lengths(L)
+    L[1] = 100_000  # the caller's array changes later: the series does not
+    np.testing.assert_array_equal(ts.lengths, [300, 250, 200])
+    np.testing.assert_array_equal(ts.isel(time=slice(10, None)).lengths, [290, 240, 190])
+    np.testing.assert_array_equal(ts.isel(time=slice(None, None, 2)).lengths, [150, 125, 100])
+    # first differences of ragged rows (built on a time slice): one point fewer per row, as row by row
+    res = ews.Pipeline(detrend="first_difference", window=0.5).run(ts)
+    for i, n in enumerate([300, 250, 200]):
+        alone = ews.Pipeline(detrend="first_difference", window=0.5).run(ts.values[i, :n])
+        np.testing.assert_allclose(res.statistic_values[:, i], alone.statistic_values, rtol=1e-12)
+
+
+def test_time_is_copied_at_the_door_and_read_only():
+    t = np.arange(100.0)
+    ts = TimeSeries(np.random.default_rng(2).standard_normal(100), time=t)
+    t[10] = -5.0
+    assert ts.t[10] == 10.0 and ts.time[10] == 10.0
+    with pytest.raises(ValueError):
+        ts.time[0] = 3.0
+
+
+def test_history_is_never_shared_and_a_string_history_is_kept_as_one_record(tmp_path):
+    det = TimeSeries(np.random.default_rng(3).standard_normal(50)).detrend("linear")
+    res = det.residuals_as_state()
+    res.attrs["history"].append({"step": "mine"})
+    assert len(det.history) == 1
+    da = xr.DataArray(np.arange(10.0), dims="time", attrs={"history": "Mon Jan 1: cdo yearmean"})
+    assert TimeSeries(da).history == [{"step": "source", "history": "Mon Jan 1: cdo yearmean"}]
+    p = tmp_path / "d.nc"
+    det.to_netcdf(p)
+    assert TimeSeries.from_xarray(xr.open_dataset(p)).history == det.history
+
+
+def test_selections_that_cannot_select_get_an_input_error():
+    ts = TimeSeries(np.arange(100.0))
+    for call, match in [(lambda: ts.sel(time=[1.5]), "does not select"), (lambda: ts.isel(foo=0), "no dimension"),
+                        (lambda: ts.isel(time=[500]), "does not select")]:
+        with pytest.raises(InputError, match=match):
+            call()
+
+
+def test_float32_time_stamps_are_regular_at_their_own_precision():
+    t32 = 1900 + np.arange(2000, dtype=np.float32) * np.float32(0.1)
+    assert TimeSeries(np.random.default_rng(4).standard_normal(2000), time=t32).is_regular
+    assert not TimeSeries(np.zeros(5) + np.arange(5), time=np.array([0, 1, 2, 3.5, 4.0])).is_regular
+
+
+def test_string_dates_and_duplicated_columns_of_a_dataframe():
+    v = np.random.default_rng(5).standard_normal(20)
+    dates = pd.Series([f"2000-01-{i + 1:02d}" for i in range(20)], dtype="string")
+    ts = TimeSeries(pd.DataFrame({"date": dates, "v": v}))
+    assert np.issubdtype(ts.time.dtype, np.datetime64)
+    with pytest.raises(InputError, match="duplicated column"):
+        TimeSeries(pd.DataFrame(np.c_[v, v], columns=["a", "a"]))
