@@ -936,7 +936,11 @@ class TimeSeries:
             )
 
     def to_xarray(self) -> xr.Dataset:
-        """The series as a Dataset (state, and trend/residuals when detrended), built once on demand."""
+        """The series as a Dataset (state, and trend/residuals when detrended), built once on demand.
+
+        The Dataset is a view for reading and writing out; its attrs are refreshed from
+        :attr:`attrs` on every call, so change metadata through ``ts.attrs``, and values by building a
+        new series (:meth:`with_values`, :meth:`from_xarray`)."""
         if self._ds is None:
             coords = {k: xr.Variable(d, v, attrs=a) for k, (d, v, a) in self._coords.items()}
             coords[TIME] = self._time
