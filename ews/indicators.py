@@ -437,7 +437,13 @@ class IndicatorResult:
 
     ``result[label]`` is a DataArray (dims as the input); :meth:`to_numpy` gives the array itself;
     :meth:`to_xarray` the Dataset (one variable per indicator, coordinate ``window`` in points), built
-    once on first use. Other attributes fall through to that Dataset (``result.sizes``, ...).
+    once on first use. ``len(result)``, ``label in result`` and ``list(result)`` count, test and list
+    the indicators (as a Dataset's data variables).
+
+    ``compute`` used to return that Dataset. Other attributes (``result.sizes``, ``result.isel(...)``)
+    still fall through to it, with a DeprecationWarning: call ``result.to_xarray()`` first. Equality is
+    identity (``a == b`` only for the same object; compare ``a.to_xarray()`` for values), and xarray
+    functions (``xr.merge``, ``xr.concat``) need ``result.to_xarray()``.
     """
 
     def __init__(self, timeseries: TimeSeries, indicators: tuple[Indicator, ...], values: dict, windows):
@@ -477,10 +483,22 @@ class IndicatorResult:
     def __iter__(self):
         return iter(self.labels)
 
+    def __len__(self) -> int:
+        """The number of indicators (as ``len`` of a Dataset counts its data variables)."""
+        return len(self.indicators)
+
+    __eq__ = object.__eq__  # identity, on purpose (see the class docstring)
+    __hash__ = object.__hash__
+
     def __getattr__(self, name):
+        """Deprecated fall-through to the Dataset (``compute`` used to return one)."""
         if name.startswith("_"):
             raise AttributeError(name)
-        return getattr(self.to_xarray(), name)
+        value = getattr(self.to_xarray(), name)  # an AttributeError here: no warning (hasattr stays quiet)
+        warnings.warn(
+            f"IndicatorResult.{name} reaches the xarray Dataset that indicators.compute used to return; "
+            f"this fall-through is deprecated: use result.to_xarray().{name}.", DeprecationWarning, stacklevel=2)
+        return value
 
     def __repr__(self):
         return f"<ews.IndicatorResult {self.labels} rows={self.timeseries.n_rows} n={self.timeseries.n}>"

@@ -130,7 +130,7 @@ def test_batch_rows_equal_single_rows(rng):
     batch = I.compute(X, inds, window=0.4)
     for i in range(5):
         single = I.compute(X[i], inds, window=0.4)
-        for v in single.data_vars:
+        for v in single:
             np.testing.assert_array_equal(batch[v].values[i], single[v].values)
 
 
@@ -245,3 +245,29 @@ def test_autocorrelation_resolves_a_tiny_step_on_a_large_level():
     caa, cbb = sum((p - ma) ** 2 for p in a), sum((q - mb) ** 2 for q in b)
     exact = float(cab) / np.sqrt(float(caa) * float(cbb))
     assert abs(got - exact) < 1e-9
+
+
+def test_indicator_result_len_equality_and_deprecated_dataset_fall_through():
+    import copy
+    import pickle
+    import warnings
+
+    import xarray as xr
+
+    x = np.random.default_rng(0).standard_normal(300)
+    res = I.compute(x, ["variance", "ar1"], window=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # its own API: no warning
+        assert len(res) == 2 and list(res) == ["variance", "ar1"] and "ar1" in res
+        assert res["variance"].dims == ("time",)  # supported, not deprecated
+        assert res == res and res != I.compute(x, ["variance", "ar1"], window=50)  # identity, documented
+        assert not hasattr(res, "foo")
+        for clone in (pickle.loads(pickle.dumps(res)), copy.copy(res), copy.deepcopy(res)):
+            np.testing.assert_array_equal(clone.to_numpy("ar1"), res.to_numpy("ar1"))
+        merged = xr.merge([res.to_xarray()])
+    assert set(merged.data_vars) == {"variance", "ar1"}
+    with pytest.warns(DeprecationWarning, match=r"to_xarray\(\)\.sizes"):
+        assert dict(res.sizes) == {"time": 300}
+    with pytest.warns(DeprecationWarning, match="deprecated"):
+        res.isel(time=slice(0, 10))
+    assert "identity" in I.IndicatorResult.__doc__ and "xr.merge" in I.IndicatorResult.__doc__
