@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Generic, Iterator, TypeVar
 
 from ._errors import InputError
+from ._validate import show
 
 E = TypeVar("E")
 
@@ -53,7 +54,7 @@ class Registry(Generic[E]):
 
                 close = difflib.get_close_matches(name.lower(), list(self._entries), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise InputError(f"unknown {self.kind} {_show(name)}{hint}; available: {self.names()}.") from None
+            raise InputError(f"unknown {self.kind} {show(name)}{hint}; available: {self.names()}.") from None
 
     def names(self) -> list[str]:
         return list(self._entries)
@@ -72,7 +73,25 @@ class Registry(Generic[E]):
     def __contains__(self, name) -> bool:
         return name in self._entries
 
+    def __getitem__(self, name) -> E:
+        """``registry[name]`` is :meth:`get`: an unknown name raises :class:`ews.InputError` (a
+        ValueError, not a KeyError) listing the choices."""
+        return self.get(name)
+
+    def keys(self) -> list[str]:
+        """The names, in registration order (as :meth:`names`)."""
+        return self.names()
+
+    def values(self) -> list[E]:
+        """The entries, in registration order."""
+        return list(self._entries.values())
+
+    def items(self) -> list[tuple[str, E]]:
+        """``(name, entry)`` pairs, in registration order."""
+        return list(self._entries.items())
+
     def __iter__(self) -> Iterator[E]:
+        """Iterates over the entries (not the names, unlike a dict: use :meth:`keys` for those)."""
         return iter(list(self._entries.values()))
 
     def __len__(self) -> int:
@@ -81,11 +100,3 @@ class Registry(Generic[E]):
     def __repr__(self) -> str:
         return f"<ews registry of {self.kind}s: {self.names()}>"
 
-
-def _show(value) -> str:
-    """repr() without numpy 2's type wrappers (np.str_('a') -> 'a', np.int64(1) -> 1)."""
-    import numpy as np
-
-    if isinstance(value, np.generic):
-        value = value.item()
-    return repr(value)

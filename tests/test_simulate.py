@@ -546,3 +546,20 @@ def test_import_does_not_load_models_or_compile():
         "assert 'ews._kernels.integrators' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_simulator_registry_reads_like_the_dict_it_used_to_be():
+    """``ews.simulate._core.registry()`` returned a dict; the Registry keeps the dict reading API."""
+    from ews import _registry
+    from ews.simulate._core import registry
+
+    reg = registry()
+    assert reg["fold"] is reg.get("fold")
+    assert reg.keys() == reg.names() and "fold" in reg.keys()
+    assert [e.name for e in reg.values()] == reg.names()
+    assert dict(reg.items())["fold"] is reg["fold"]
+    with pytest.raises(InputError, match=r"unknown .*.fodl'.*did you mean 'fold'"):
+        reg["fodl"]
+    with pytest.raises(ValueError):  # InputError is a ValueError
+        reg[3]
+    assert not hasattr(_registry, "_show")  # one formatter: ews._validate.show
