@@ -38,10 +38,15 @@ def _parser() -> argparse.ArgumentParser:
 
     p = _Parser(prog="ews", description="Early-warning signals of regime shifts.", epilog=_EPILOG)
     p.add_argument("--debug", action="store_true", help="show the Python traceback of unexpected errors")
+    # --debug is also accepted after the subcommand; SUPPRESS, so that the subcommand's default does not
+    # overwrite a --debug given before it
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the Python traceback of unexpected errors")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     a = sub.add_parser("analyze", help="rolling indicators and their trend (optionally a surrogate test)",
-                       epilog=_EPILOG)
+                       epilog=_EPILOG, parents=[common])
     src = a.add_mutually_exclusive_group(required=True)
     src.add_argument("path", nargs="?", help="CSV file: a time column and one or more value columns")
     src.add_argument("--dataset", help="name of a bundled dataset (see `ews datasets`)")
@@ -65,8 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--output", help="write the results: .nc (everything) or .csv (the summary table); "
                                     "checked before any work")
 
-    sub.add_parser("datasets", help="list the bundled datasets", epilog=_EPILOG)
-    sub.add_parser("indicators", help="list the registered indicators", epilog=_EPILOG)
+    sub.add_parser("datasets", help="list the bundled datasets", epilog=_EPILOG, parents=[common])
+    sub.add_parser("indicators", help="list the registered indicators", epilog=_EPILOG, parents=[common])
     return p
 
 
@@ -181,9 +186,16 @@ def main(argv=None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_INPUT
     import warnings
 
+    # warnings as one line for the command's run only: catch_warnings restores showwarning (and the
+    # filters) afterwards, so a caller of main() (a test, a notebook) keeps its own
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _run(args)
+
+
+def _run(args) -> int:
     from ._errors import InputError
 
-    warnings.showwarning = _show_warning
     try:
         if args.command == "analyze":
             return _analyze(args)
@@ -218,7 +230,7 @@ def main(argv=None) -> int:
     except Exception as exc:  # a bug in ews, not the user's mistake: one line, the traceback on request
         if args.debug:
             raise
-        print(f"ews: internal error ({type(exc).__name__}: {_one_line(exc)}); rerun with `ews --debug ...` "
+        print(f"ews: internal error ({type(exc).__name__}: {_one_line(exc)}); rerun with --debug "
               "for the traceback and please report it.", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_ERROR

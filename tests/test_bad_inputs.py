@@ -634,3 +634,30 @@ def test_cli_unexpected_errors_are_one_line(tmp_path, monkeypatch, capsys):
     assert rc == 1 and len(err.strip().splitlines()) == 1 and "--debug" in err
     with pytest.raises(ZeroDivisionError):
         cli.main(["--debug", "analyze", str(european_csv(tmp_path))])
+
+
+def test_cli_restores_showwarning_after_the_run(tmp_path, capsys):
+    """main() used to replace warnings.showwarning for good (a caller's own warnings then went through it)."""
+    from ews import cli
+
+    before = warnings.showwarning
+    assert cli.main(["indicators"]) == 0
+    assert warnings.showwarning is before
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_cli_debug_is_accepted_before_or_after_the_subcommand(tmp_path, monkeypatch, capsys, where):
+    from ews import cli
+
+    def bug(*a, **k):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(ews.Pipeline, "run", bug)
+    path = str(european_csv(tmp_path))
+    argv = ["--debug", "analyze", path] if where == "before" else ["analyze", path, "--debug"]
+    with pytest.raises(ZeroDivisionError):
+        cli.main(argv)
+    assert cli.main(["analyze", path]) == 1  # without it: one line, exit 1
+    assert "--debug" in capsys.readouterr().err
+    assert cli.main(["datasets", "--debug"]) == 0
