@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._errors import InputError
 from ._validate import show
-from .series import TimeSeries
+from .series import TIME_COLUMN_NAMES, TimeSeries
 
 #: Field separators recognised when ``sep`` is not given (in order of preference when several fit).
 SEPARATORS = (",", ";", "\t", "|")
@@ -155,7 +155,6 @@ def read_csv(path, time: str | int | None = None, value: str | int | list | None
         raise InputError(f"{path} has no value column besides the time column {str(tcol)!r}.")
     if tcol is not None and tcol in vcols:
         raise InputError(f"column {str(tcol)!r} is both the time and a value column; choose different columns.")
-    from .series import TIME_COLUMN_NAMES
 
     for c in vcols:
         s = df[c]
