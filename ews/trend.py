@@ -14,18 +14,47 @@ Two windows can hold the same values (integer counts do this often), so their in
 equal in exact arithmetic; the rolling kernels' streaming sums may still give them a few ulps apart
 (B&H's ``ibm_stable`` record: two variances 6e-13 apart), and a rank statistic would then break a tie
 that R, scipy on exact values, and the paper keep. So every rank statistic (and
-:func:`textbook_pvalue`) treats values as **tied when they are within a relative tolerance**:
+:func:`textbook_pvalue`) treats values as **tied when they are within a relative tolerance, with a floor
+at the row's typical magnitude**:
 
-    sort the finite values; a and b (neighbours, a <= b) are tied when  b - a <= TIE_RTOL * max(|a|, |b|);
-    ties chain: a tie group is a maximal run of sorted neighbours tied in this sense, and every value in
-    it counts as equal to the group's smallest value.
+    s = median |v| over the row's finite values;
+    sort the finite values; a tie group starts at its smallest value a0 (its anchor) and holds every
+    following value b with  b - a0 <= TIE_RTOL * max(|a0|, |b|, s);  the first value beyond starts
+    the next group. Every value of a group counts as equal to its anchor a0.
+    NaN and +-inf are not values of the row (they are skipped, and never snapped).
 
-``TIE_RTOL = 1e-10``. Why this value: the rolling kernels agree with a two-pass evaluation to <= 1e-12
+``TIE_RTOL = 1e-10``. Why 1e-10: the rolling kernels agree with a two-pass evaluation to <= 1e-12
 relative in the hardest cases measured (the design promises ~1e-10), so values equal in exact arithmetic
-land well within it; and no difference this small (a tenth of a part per billion) carries information about
-a trend, so treating it as a tie costs nothing that matters (it changes tau by at most the share of the
-pairs involved). OLS is a continuous function of the values (near-equal values give near-equal slopes),
-so it needs no tie rule.
+land well within it; and no difference this small (a tenth of a part per billion of the values compared,
+or of the row's typical value) carries information about a trend.
+
+Why a floor: the kernels' rounding error is set by the magnitudes that enter their sums, not by the size
+of the result. A lag-1 autocorrelation that is exactly 0 (a periodic integer series, windows one period
+apart) comes out as -4e-17, -2e-17, 6e-18: a purely relative tolerance can never tie those, while their
+error is ~1e-16 of the correlations around them. Why the median |v| and not the largest: ratio indicators
+put isolated values many decades above the rest (cv = sd/mean of detrended residuals, whose mean
+crosses 0: on R's devfold example a row with median 2.15 holds 3.9e6), and a floor set by them ties real
+differences (there: 1.2122 and 1.2119, and tau no longer matches R). The median ignores any minority of
+such values. The price is the opposite case: when more than half of a row's values are near 0, the
+median, and with it the floor, is near 0 too, and exact zeros computed as rounding noise may stay untied
+(as under a purely relative rule). That failure is mild; the opposite one is not: with a higher quantile,
+a share of values near 1e17 (cv where a window mean is exactly 0 but computed as 1e-17, which happens
+in first differences of counts) would tie the whole row.
+
+Why anchored groups, not chains of neighbours: chained neighbours have no width limit, so a real trend
+in steps below the tolerance (1 + 5e-11 k) would collapse into one group (tau NaN). An anchored group
+spans at most the tolerance, and the groups depend only on the values (not on their order in the row).
+Values equal in exact arithmetic are tied whenever their rounding spread is within the tolerance and no
+distinct value lies within it below them (which would anchor a group that reaches only part of them).
+
+What the rule changes: snapping only turns pairs within a group from ordered into tied; pairs from
+different groups keep their order, since each anchor exceeds the previous one by more than the tolerance.
+So if k pairs are tied by the rule but not exactly, the tau-a numerator (C - D)/n0 moves by at most
+k/n0 (the share of the pairs involved) and tau_b by at most 2k / sqrt(n0 (n0 - T)) (T tied pairs after
+snapping: about twice that share while ties are few); a Spearman rank moves only within its group. With
+``rtol = 0`` the rule is exact equality. OLS is a continuous function of the values (near-equal values
+give near-equal slopes), so it needs no tie rule. The rule is implemented once, in
+``ews._kernels.trend.tie_groups``; the kernels and :func:`snap_ties` call it.
 
 Registry
 --------
@@ -51,7 +80,8 @@ from ._errors import InputError, OverlappingWindowsWarning
 from ._registry import Registry
 
 TIE_RTOL = 1e-10
-"""Relative tolerance under which two indicator values count as tied (see the module docstring)."""
+"""Relative tolerance under which two indicator values count as tied, with a floor at the row's median
+magnitude (see the module docstring, "Ties")."""
 
 
 @dataclass(frozen=True)
@@ -82,19 +112,16 @@ register, get, names, table = REGISTRY.register, REGISTRY.get, REGISTRY.names, R
 
 
 def snap_ties(y: np.ndarray, rtol: float = TIE_RTOL) -> np.ndarray:
-    """A copy of ``y`` (finite values) with each tie group replaced by its smallest value (the tie rule
-    of the module docstring); exactly equal values stay equal, distinct groups keep their order."""
+    """A copy of ``y`` with each tie group of its finite values replaced by the group's smallest value
+    (the tie rule of the module docstring, all of ``y`` one row); exactly equal values stay equal,
+    distinct groups keep their order, NaN and +-inf are left as they are."""
+    from ._kernels.trend import snap_ties as _snap
+
     y = np.asarray(y, dtype=np.float64)
     out = y.copy()
-    if y.size < 2:
-        return out
-    order = np.argsort(y, kind="stable")
-    s = y[order]
-    with np.errstate(over="ignore", invalid="ignore"):
-        new = (s[1:] - s[:-1]) > rtol * np.maximum(np.abs(s[1:]), np.abs(s[:-1]))
-    starts = np.concatenate(([0], np.flatnonzero(new) + 1))
-    group = np.cumsum(np.concatenate(([False], new)))
-    out[order] = s[starts][group]
+    ok = np.isfinite(y)
+    if np.count_nonzero(ok) >= 2:
+        out[ok] = _snap(np.ascontiguousarray(y[ok]), float(rtol))
     return out
 
 
@@ -165,8 +192,8 @@ def textbook_pvalue(name: str, t: np.ndarray, y: np.ndarray, alternative: str = 
     Each statistic brings its own (``TrendStatistic.pvalue``). Kendall: exact null distribution when
     there are fewer than 50 values and no ties, otherwise the normal approximation (tie-corrected
     variance, no continuity correction); Spearman: the t approximation; OLS: the t test of the slope.
-    Ties follow the module's rule (values within ``TIE_RTOL`` are snapped to one value before scipy,
-    which decides ties by exact equality). NaN when fewer than 3 finite values remain.
+    Ties follow the module's rule (each tie group is snapped to one value before scipy, which decides
+    ties by exact equality). NaN when fewer than 3 finite values remain.
 
     Emits :class:`~ews.OverlappingWindowsWarning`: on a rolling indicator this p-value is meaningless
     (overlapping windows are not independent).

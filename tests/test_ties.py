@@ -72,14 +72,141 @@ def test_values_beyond_the_tolerance_stay_distinct():
     assert trend.statistic("spearman", t, y)[0] == pytest.approx(stats.spearmanr(t, y).statistic, abs=1e-14)
 
 
-def test_ties_chain_over_sorted_neighbours():
+def test_groups_are_anchored_on_their_smallest_value():
     r = trend.TIE_RTOL
     y = np.array([1.0, 1.0 + 0.6 * r, 1.0 + 1.2 * r, 0.5])  # neighbours within rtol, ends 1.2 rtol apart
     snapped = trend.snap_ties(y)
-    assert snapped.tolist() == [1.0, 1.0, 1.0, 0.5]
+    assert snapped.tolist() == [1.0, 1.0, 1.0 + 1.2 * r, 0.5]   # 1 + 1.2 r is beyond the anchor 1
     t = np.arange(4.0)
     ref = stats.kendalltau(t, snapped).statistic
     assert trend.statistic("kendall", t, y)[0] == pytest.approx(ref, abs=1e-14)
+    ref = stats.spearmanr(t, snapped).statistic
+    assert trend.statistic("spearman", t, y)[0] == pytest.approx(ref, abs=1e-14)
+
+
+def test_rtol_zero_is_exact_equality():
+    y = np.array([1.0, 1.0 + 2 * EPS, 1.0, 0.0, 1e-300, 0.0])
+    assert np.array_equal(trend.snap_ties(y, 0.0), y)
+
+
+# ---- issue 7 review: a tolerance near zero, the width of a group, NaN and inf --------------------
+
+def exact_lag1_keys(x, w):
+    """For every right-aligned window, a key that orders the windows exactly as their lag-1 Pearson
+    autocorrelation (pairs (x_t, x_t+1), each side centred on its own mean) does: sign(r) r^2, a Fraction."""
+    keys = []
+    for j in range(w - 1, len(x)):
+        win = [Fraction(int(v)) for v in x[j - w + 1: j + 1]]
+        a, b = win[:-1], win[1:]
+        ma, mb = sum(a) / len(a), sum(b) / len(b)
+        num = sum((p - ma) * (q - mb) for p, q in zip(a, b))
+        saa = sum((p - ma) ** 2 for p in a)
+        sbb = sum((q - mb) ** 2 for q in b)
+        keys.append((1 if num > 0 else -1 if num < 0 else 0) * num * num / (saa * sbb))
+    return keys
+
+
+def test_values_exactly_zero_are_tied_despite_rounding_of_either_sign():
+    """A periodic integer series: windows one period apart hold the same values, and for one phase the
+    lag-1 autocorrelation is exactly 0; the kernels give it as +-1e-17, which no purely relative
+    tolerance ties."""
+    per, w = np.array([4, 3, 1, 2, 5, 3, 5, 4, 0, 2]), 30
+    x = np.tile(per, 40)
+    keys = exact_lag1_keys(x, w)
+    assert 0 in keys                                      # the exact zero is there
+    idx = np.arange(len(keys), dtype=float)
+    r = exact_ranks(keys)
+    pipe = ews.Pipeline(detrend="none", window=w, indicators=["autocorrelation"], trend="kendall")
+    got = float(np.asarray(pipe.run(x.astype(float)).summary()["statistic"])[0])
+    assert got == pytest.approx(stats.kendalltau(idx, r).statistic, abs=1e-12)
+    got = float(np.asarray(pipe.replace(trend="spearman").run(x.astype(float)).summary()["statistic"])[0])
+    assert got == pytest.approx(stats.spearmanr(idx, r).statistic, abs=1e-12)
+    # the case bites: the kernels give the exact zeros as distinct values of either sign
+    ind = ews.indicators.compute(x.astype(float), ["autocorrelation"], window=w).to_xarray()
+    v = np.asarray(ind["autocorrelation"]).ravel()[w - 1:]
+    zeros = v[[k for k, q in enumerate(keys) if q == 0]]
+    assert len(np.unique(zeros)) > 1 and np.max(np.abs(zeros)) < 1e-15
+
+
+def test_near_zero_rounding_is_tied_in_every_statistic():
+    exact = np.array([0.3, 0.0, -0.2, 0.0, 0.1, 0.0, 0.3, -0.2, 0.0, 0.5, 0.1, 0.0])
+    noisy = exact.copy()
+    noisy[[1, 3, 5, 8, 11]] = [-4.5e-17, 2.0e-17, 6.0e-18, 0.0, -1.9e-17]   # "0" with rounding of either sign
+    t = np.arange(exact.size, dtype=float)
+    assert trend.snap_ties(noisy)[[1, 3, 5, 8, 11]].tolist() == [-4.5e-17] * 5
+    assert trend.statistic("kendall", t, noisy)[0] == pytest.approx(stats.kendalltau(t, exact).statistic,
+                                                                    abs=1e-14)
+    assert trend.statistic("spearman", t, noisy)[0] == pytest.approx(stats.spearmanr(t, exact).statistic,
+                                                                     abs=1e-14)
+    with pytest.warns(ews.OverlappingWindowsWarning):
+        p = trend.textbook_pvalue("kendall", t, noisy)
+    assert p == pytest.approx(stats.kendalltau(t, exact, method="asymptotic").pvalue, rel=1e-12)
+
+
+def test_a_trend_in_steps_below_the_tolerance_is_not_one_tie():
+    """Chained neighbours would make 1 + 5e-11 k one group (tau NaN); anchored groups span at most the
+    tolerance, so the trend survives, up to the ties within each group."""
+    y = 1.0 + 5e-11 * np.arange(1000)
+    t = np.arange(y.size, dtype=float)
+    snapped = trend.snap_ties(y)
+    anchors = np.unique(snapped)
+    tol = trend.TIE_RTOL * max(np.max(np.abs(y)), np.median(np.abs(y)))   # bounds every pair's tolerance
+    for a0 in anchors:
+        members = y[snapped == a0]
+        assert members.min() == a0 and members.max() - a0 <= tol
+    assert np.all(np.diff(anchors) > trend.TIE_RTOL * np.min(np.abs(y)))  # anchors beyond the tolerance
+    assert 250 <= np.unique(snapped).size < 1000
+    tau = trend.statistic("kendall", t, y)[0]
+    rho = trend.statistic("spearman", t, y)[0]
+    assert tau == pytest.approx(stats.kendalltau(t, snapped).statistic, abs=1e-14)
+    assert rho == pytest.approx(stats.spearmanr(t, snapped).statistic, abs=1e-14)
+    assert tau > 0.999 and rho > 0.99999
+
+
+def test_a_few_huge_values_do_not_widen_the_tolerance(rng):
+    """cv = sd / mean of detrended residuals: where a window's mean crosses 0 the row holds values many
+    decades above the rest. They must not tie the rest's real differences (a floor at max |v| would:
+    1e7 * 1e-10 = 1e-3 here)."""
+    y = 1.0 + np.arange(200) * 2e-4 + rng.uniform(0, 1e-4, 200)
+    y = rng.permutation(y)
+    y[[17, 18, 19, 120]] = [3.9e6, -2.0e7, 8.0e5, 1.0e7]
+    t = np.arange(y.size, dtype=float)
+    assert np.array_equal(trend.snap_ties(y), y)
+    assert trend.statistic("kendall", t, y)[0] == pytest.approx(stats.kendalltau(t, y).statistic, abs=1e-14)
+    assert trend.statistic("spearman", t, y)[0] == pytest.approx(stats.spearmanr(t, y).statistic, abs=1e-14)
+
+
+def test_groups_depend_on_the_values_not_their_order(rng):
+    y = 1.0 + 3e-11 * rng.integers(0, 40, 300) + rng.choice([0.0, 1e-15, -1e-15], 300)
+    perm = rng.permutation(y.size)
+    np.testing.assert_array_equal(trend.snap_ties(y[perm]), trend.snap_ties(y)[perm])
+
+
+def test_snap_ties_leaves_nan_and_inf_alone():
+    y = np.array([1.0, np.nan, 2.0, np.inf, -np.inf, 1.0 + 1e-13, np.nan, 2.0 - 1e-12])
+    got = trend.snap_ties(y)
+    np.testing.assert_array_equal(got, [1.0, np.nan, 2.0 - 1e-12, np.inf, -np.inf, 1.0, np.nan, 2.0 - 1e-12])
+    assert trend.snap_ties(np.array([np.nan, 1.0])).tolist()[1] == 1.0
+    assert np.isnan(trend.snap_ties(np.array([np.nan, np.inf]))).tolist() == [True, False]
+
+
+def test_the_documented_bound_on_what_snapping_changes(rng):
+    """If k pairs are tied by the rule but not exactly: |tau_b(raw) - tau_b(snapped)| <= 2k / sqrt(n0 (n0 - T))."""
+    r = trend.TIE_RTOL
+    for _ in range(200):
+        n = int(rng.integers(3, 40))
+        y = rng.integers(0, 6, n) * 1.0 + rng.choice([0.0, 0.3 * r, 0.7 * r, 1.4 * r], n) * 5.0
+        s = trend.snap_ties(y)
+        iu = np.triu_indices(n, 1)
+        k = int(np.sum((s[iu[0]] == s[iu[1]]) & (y[iu[0]] != y[iu[1]])))
+        n0 = n * (n - 1) / 2
+        T = int(np.sum(s[iu[0]] == s[iu[1]]))
+        if T == n0:
+            continue
+        raw = stats.kendalltau(np.arange(n), y).statistic
+        snapped = stats.kendalltau(np.arange(n), s).statistic
+        assert trend.statistic("kendall", np.arange(n), y)[0] == pytest.approx(snapped, abs=1e-14)
+        assert abs(raw - snapped) <= 2 * k / np.sqrt(n0 * (n0 - T)) + 1e-14
 
 
 @pytest.mark.parametrize("offset", [0, 10**6])

@@ -11,22 +11,29 @@ import naive
 
 
 def snapped(y, rtol=trend.TIE_RTOL):
-    """The documented tie rule, written out: walk the sorted finite values; a value within
-    rtol * max(|a|, |b|) of its predecessor joins its group and takes the group's first value."""
+    """The documented tie rule, written out: s = median |v| over the finite values; walk the sorted finite
+    values; a value b with b - a0 <= rtol * max(|a0|, |b|, s), a0 its group's first (smallest) value,
+    joins the group and takes a0; any other value starts a new group. NaN and +-inf stay as they are."""
     y = np.array(y, dtype=float)
     idx = sorted((i for i in range(len(y)) if np.isfinite(y[i])), key=lambda i: y[i])
-    rep = prev = None
+    if not idx:
+        return y
+    mags = sorted(abs(y[i]) for i in idx)
+    lo, hi = mags[(len(mags) - 1) // 2], mags[len(mags) // 2]
+    scale = lo + 0.5 * (hi - lo)
+    anchor = None
     for i in idx:
         v = y[i]
-        if prev is None or not (v - prev <= rtol * max(abs(v), abs(prev))):
-            rep = v
-        prev = v
-        y[i] = rep
+        if anchor is None or not (v - anchor <= rtol * max(abs(anchor), abs(v), scale)):
+            anchor = v
+        y[i] = anchor
     return y
 
 
 values = st.lists(st.one_of(st.integers(-3, 3).map(float), st.floats(-10, 10, allow_nan=False), st.just(np.nan),
-                            st.sampled_from([1.0, 1.0 + 2e-16, 1.0 + 5e-11, 1.0 + 3e-10, 1.0 - 1e-13])),
+                            st.sampled_from([1.0, 1.0 + 2e-16, 1.0 + 5e-11, 1.0 + 3e-10, 1.0 - 1e-13,
+                                             1.0 + 1e-10, 1.0 + 1.5e-10, 1.0 + 2.2e-10,
+                                             0.0, 4e-17, -3e-17, 2e-10, 1e-300, np.inf, -np.inf])),
                   min_size=0, max_size=120)
 
 

@@ -7,12 +7,14 @@ Kendall tau-b, O(m log m): with m finite values, n0 = m(m-1)/2 pairs, D the numb
 pairs (i < j, y_i > y_j: the inversions of y, counted by merge sort) and T the number of pairs tied in y,
     tau_b = (n0 - T - 2 D) / sqrt(n0 (n0 - T)).
 
-Ties within a relative tolerance ``rtol`` (see ews.trend.TIE_RTOL): sort the values; a tie group is a
-maximal run of sorted values in which each value is within ``rtol * max(|a|, |b|)`` of the one before
-(chained). Every value of a group counts as equal to the group's smallest value. Kendall first counts on
-the raw values (the merge sort leaves them sorted); only if the sorted values hold a pair that is tied
-by the tolerance but not exactly equal does it snap the values to their groups and count again, so the
-common case costs one extra linear scan.
+Ties (see ews.trend, "Ties"): the rule lives in one function, :func:`tie_groups`, which numbers the
+tie groups of a row's sorted finite values; :func:`snap_ties` (also behind ``ews.trend.snap_ties``),
+Kendall and Spearman all call it. With sc = median |v| over the row's finite values, a group starts at
+its smallest value a0 (its anchor) and holds every following sorted value b with
+b - a0 <= rtol * max(|a0|, |b|, sc); the first value beyond starts the next group. Every value of a group
+counts as equal to a0. Kendall first counts on the raw values (the merge sort leaves them sorted); only
+if a group holds values that are not exactly equal does it snap the values to their groups and count
+again, so the common case costs two extra linear scans.
 """
 import numpy as np
 from numba import njit
@@ -93,27 +95,72 @@ def _finite(y):
     return v
 
 
-@njit(cache=True, inline="always")
-def _near(a, b, rtol):
-    """a <= b (sorted neighbours) tied by the relative tolerance?"""
-    return b - a <= rtol * max(abs(a), abs(b))
+@njit(cache=True)
+def median_abs_sorted(s):
+    """Median of |v| over the values ``s`` sorted ascending, in O(m) without a copy: walk outwards from the
+    sign change, smallest |v| first. (For an even count, the mean of the two middle ones.)"""
+    m = s.shape[0]
+    if m == 0:
+        return np.nan
+    hi = np.searchsorted(s, 0.0)  # first index with s >= 0
+    lo = hi - 1
+    k1 = (m - 1) // 2
+    k2 = m // 2
+    a = 0.0
+    b = 0.0
+    for k in range(k2 + 1):
+        if lo >= 0 and (hi >= m or -s[lo] <= s[hi]):
+            x = -s[lo]
+            lo -= 1
+        else:
+            x = abs(s[hi])
+            hi += 1
+        if k == k1:
+            a = x
+        b = x
+    return a + 0.5 * (b - a)
+
+
+@njit(cache=True)
+def tie_groups(s, rtol):
+    """The tie rule, the only implementation of it. ``s``: a row's finite values sorted ascending.
+    Returns the group number (0, 1, ...; non-decreasing) of each position. With the row's scale
+    sc = median |v| (:func:`median_abs_sorted`), a group starts at its smallest value a0 and holds every
+    following value b with b - a0 <= rtol * max(|a0|, |b|, sc); the first value beyond starts the next
+    group. Exactly equal values always share a group (also for rtol = 0), a group spans at most the
+    tolerance, and the groups depend only on the values, not on their order in the row."""
+    m = s.shape[0]
+    g = np.empty(m, np.int64)
+    if m == 0:
+        return g
+    sc = median_abs_sorted(s)
+    anchor = s[0]
+    gid = 0
+    g[0] = 0
+    for k in range(1, m):
+        b = s[k]
+        if not (b == anchor or b - anchor <= rtol * max(abs(anchor), abs(b), sc)):
+            gid += 1
+            anchor = b
+        g[k] = gid
+    return g
 
 
 @njit(cache=True)
 def snap_ties(v, rtol):
-    """Each value replaced by the smallest value of its tie group (groups chained over the sorted
-    values, see the module docstring). Returns a new array."""
+    """Each of the finite values ``v`` replaced by the smallest value (anchor) of its tie group
+    (:func:`tie_groups`). Returns a new array."""
     m = v.shape[0]
     out = v.copy()
     if m < 2:
         return out
     order = np.argsort(v, kind="mergesort")
-    rep = v[order[0]]
+    s = v[order]
+    g = tie_groups(s, rtol)
+    rep = s[0]
     for k in range(1, m):
-        a = v[order[k - 1]]
-        b = v[order[k]]
-        if not _near(a, b, rtol):
-            rep = b
+        if g[k] != g[k - 1]:
+            rep = s[k]
         out[order[k]] = rep
     return out
 
@@ -144,12 +191,13 @@ def kendall_row(y, rtol):
     buf = np.empty(m)
     d, ties = _kendall_counts(v, buf)
     if rtol > 0.0:
+        g = tie_groups(v, rtol)  # v is sorted: its tie groups, by the one implementation of the rule
         near = False
         for j in range(1, m):
-            if v[j] != v[j - 1] and _near(v[j - 1], v[j], rtol):
+            if g[j] == g[j - 1] and v[j] != v[j - 1]:
                 near = True
                 break
-        if near:  # values tied by the tolerance but not exactly: count again on the snapped values
+        if near:  # a group holds values that are not exactly equal: count again on the snapped values
             v = snap_ties(_finite(y), rtol)
             d, ties = _kendall_counts(v, buf)
     n0 = m * (m - 1) / 2.0
@@ -173,14 +221,15 @@ def kendall(Y, rtol=0.0):
 
 @njit(cache=True)
 def _ranks_avg(v, rtol):
-    """Average ranks (1-based) of v, ties (within rtol, chained) sharing the mean rank."""
+    """Average ranks (1-based) of v, each tie group (:func:`tie_groups`) sharing its mean rank."""
     m = v.shape[0]
     order = np.argsort(v, kind="mergesort")
+    g = tie_groups(v[order], rtol)
     r = np.empty(m)
     j = 0
     while j < m:
         k = j
-        while k + 1 < m and (v[order[k + 1]] == v[order[k]] or _near(v[order[k]], v[order[k + 1]], rtol)):
+        while k + 1 < m and g[k + 1] == g[j]:
             k += 1
         avg = 0.5 * (j + k) + 1.0
         for q in range(j, k + 1):
