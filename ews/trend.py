@@ -78,6 +78,8 @@ import numpy as np
 
 from ._errors import InputError, OverlappingWindowsWarning
 from ._registry import Registry
+from ._validate import show
+from .pvalues import ALTERNATIVES
 
 TIE_RTOL = 1e-10
 """Relative tolerance under which two indicator values count as tied, with a floor at the row's median
@@ -183,7 +185,6 @@ def statistic(name: str, t: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return get(name).func(np.asarray(t, dtype=np.float64), Y)
 
 
-_ALTERNATIVES = ("two-sided", "greater", "less")
 
 
 def textbook_pvalue(name: str, t: np.ndarray, y: np.ndarray, alternative: str = "two-sided") -> float:
@@ -202,8 +203,8 @@ def textbook_pvalue(name: str, t: np.ndarray, y: np.ndarray, alternative: str = 
     if entry.pvalue is None:
         raise InputError(f"the trend statistic {name!r} has no textbook p-value; use a surrogate test "
                          "(ews.significance) instead.")
-    if alternative not in _ALTERNATIVES:
-        raise InputError(f"alternative must be one of {list(_ALTERNATIVES)}, got {alternative!r}.")
+    if alternative not in ALTERNATIVES:
+        raise InputError(f"alternative must be one of {list(ALTERNATIVES)}, got {show(alternative)}.")
     t = np.asarray(t, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if t.shape != y.shape or y.ndim != 1:
