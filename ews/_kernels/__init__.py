@@ -28,11 +28,12 @@ arguments minus ``i`` runs every row (``range(X.shape[0])``, ``X`` the argument 
   :data:`SERIAL_MAX_ELEMENTS` values (see :func:`serial`), the parallel twin otherwise.
 
 Both twins are generated from one small source template (``exec``) the first time the kernel is
-called, under a name unique to the row function, the twin and the template
-(``<row>__serial_<digest>``), and with the row function's source file as their file name. numba's
-on-disk cache keys a function by its file's content and its qualified name, so the twins are cached like
-any other kernel, two kernels never share a cache entry, and editing the row function's file (or the
-template, via the digest) never loads a stale twin. Results are bit-identical to a hand-written loop: the
+called, under a name unique to the row function, the twin, the template and the content of the row
+function's source file *when it was imported* (``<row>__serial_<template digest><file digest>``), and
+with that file as their file name. numba's on-disk cache keys a function by its file's content and its
+qualified name, so the twins are cached like any other kernel, two kernels never share a cache entry,
+and editing the row function's file (or the template) never loads a stale twin, even when a process that
+imported the old file builds its twins after the edit. Results are bit-identical to a hand-written loop: the
 twins only call the row function.
 
 Threads on a busy machine
@@ -60,6 +61,7 @@ number of cores, or 1 per dask worker) to choose otherwise. Measurements: benchm
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import os
@@ -86,6 +88,15 @@ def {name}({args}):
 _TEMPLATE_DIGEST = hashlib.sha1(_TEMPLATE.encode()).hexdigest()[:8]
 
 
+@functools.lru_cache(maxsize=None)
+def _file_digest(filename: str) -> str:
+    try:
+        with open(filename, "rb") as fh:
+            return hashlib.sha1(fh.read()).hexdigest()[:8]
+    except OSError:
+        return ""
+
+
 class RowKernel:
     """A per-row kernel with its serial and parallel batch twins and the dispatcher between them.
 
@@ -105,6 +116,9 @@ class RowKernel:
         self.by = by
         self._by_index = self.args.index(by)
         self._twins = None
+        # the source file as it was when the row function was compiled-to-be: a process that builds its
+        # twins after the file was edited must not store the old code under the new file's cache stamp
+        self._file_digest = _file_digest(py.__code__.co_filename)
         self.__name__ = py.__name__
         self.__qualname__ = py.__qualname__
         self.__module__ = py.__module__
@@ -115,7 +129,7 @@ class RowKernel:
 
         py = self.row.py_func
         kind = "parallel" if parallel else "serial"
-        name = f"{py.__name__}__{kind}_{_TEMPLATE_DIGEST}"
+        name = f"{py.__name__}__{kind}_{_TEMPLATE_DIGEST}{self._file_digest}"
         src = _TEMPLATE.format(name=name, args=", ".join(self.args), by=self.by,
                                loop="prange" if parallel else "range")
         # the row function's file: numba's cache locates the twin next to it and invalidates it with it
