@@ -6,27 +6,36 @@ What is compared, and why to that precision:
 * R's ARIMA likelihood (``ARIMA_Like``, ``getQ0``, the transforms) at fixed coefficients is deterministic:
   evaluated at R's printed coefficients (15 digits) it must give R's AIC to R's printed precision (10
   significant digits) and R's sigma^2 to 1e-9.
-* The ARMA *fits* are optimiser output (a port of R's BFGS). What the data determine is the likelihood,
-  not the point where BFGS stops: on flat ridges a 1e-12 relative change of the data (far below its
-  precision, far above any CPU's rounding differences) moves that point, and how far depends on the
-  CPU's floating-point path (the gaussian-detrended ARMA(2,2) stops 6e-5 AIC units from R's on an AMD
-  Zen 4 and within 1e-8 elsewhere). So each AIC of the grid is measured for its reproducibility S:
-  its spread over the data and four copies perturbed by 1e-12 standard deviations.
-  - S <= 1e-7 (path-stable; on one Zen 4 machine: 20 of 20 cells of the n = 1000 series, 12 of the
-    undetrended and 14 of the gaussian-detrended devfold): the fit is a function of the data and must
-    match R's AIC to R's print rounding + 1e-7.
+* The ARMA *fits* are optimiser output (a port of R's BFGS, restarted from its own solution where R's
+  single run stalls; see ``ews/compat/_arima.py``). What the data determine is the likelihood, not the
+  point where BFGS stops: on flat ridges a 1e-12 relative change of the data (far below its precision,
+  far above any CPU's rounding differences) decides whether one BFGS run stalls and where, just as
+  another CPU's floating-point path does (the gaussian-detrended ARMA(2,2) stops 6e-5 AIC units from
+  R's on an AMD Zen 4 and within 1e-8 elsewhere; without the restarts it stalls 0.26 units short, and
+  ARMA(3,1) wins, in 7 of 120 copies perturbed by 1e-12 sd). So each AIC of the grid is measured for
+  its reproducibility S: its spread over the data and four copies perturbed by 1e-12 standard
+  deviations.
+  - S <= 1e-7 (path-stable; 20 of 20 cells of the n = 1000 series, 12 of the undetrended and 14 of
+    the gaussian-detrended devfold): the fit is a function of the data and must match R's AIC to R's
+    print rounding + 1e-7, unless R's own run stalled: then ours is lower, and the port run once, as R
+    does (``restart=False``), must give R's value (ARMA(2,3) of the n = 1000 series: R stops 4.7e-4
+    AIC units short).
   - S > 1e-7 (path-dependent: over-parametrised orders on flat ridges; on the undetrended series a
     1e-12 change moves the ARMA(3,4) AIC by 46 units): R's value is one sample of where BFGS happens to
     stop, so only what the choice needs is checked: in R's grid, in ours and in every perturbed copy,
     the cell's AIC is above the chosen model's.
-* The chosen order must be R's, and must be chosen in every perturbed copy too (so it is a property of
-  the data, not of the optimiser's path).
+* The chosen order must be R's, in the data, in those four copies and in 60 more (the cells that can
+  compete with it refitted on each, a cell being a rival if its lowest AIC seen comes within
+  1 + 2 S of the chosen one's highest); the chosen AIC must stay within a tolerance of R's in all.
 * The chosen model's fit: R's coefficients through our likelihood give R's AIC (deterministic, above).
-  Ours must be within R's print rounding + 1e-7 of R's AIC if path-stable, else within 2e-3 AIC units
-  (1e-3 log-likelihood units). Both fits then lie within g = tol/2 log-likelihood units of the optimum,
+  Ours must be within R's print rounding + 1e-7 of R's AIC if path-stable, else within
+  FIT_TOL_AIC = 2e-4 AIC units (1e-4 log-likelihood units; measured worst 6.2e-5 over 120 perturbed
+  copies) where the restarts apply, and within FIT_TOL_AIC_BOUNDARY = 5e-3 for a fit at the AR unit
+  root, where R's single run is kept (undetrended devfold, measured worst 2.4e-3). Both fits then lie
+  within g = tol/2 log-likelihood units of the optimum,
   hence in the ellipse 0.5 d'Hd <= g around it (H the Hessian of the negative log-likelihood, the
   observed information, here in R's transformed coordinates, which keep the AR part stationary), so
-  their difference d satisfies sqrt(d'Hd) <= 2 sqrt(2 g): with g = 1e-3, 0.09 standard errors, a
+  their difference d satisfies sqrt(d'Hd) <= 2 sqrt(2 g): with g = 2.5e-3, 0.14 standard errors, a
   difference no statistical use of the fit (nor its surrogates) can see. sigma^2 follows by
   Cauchy-Schwarz: |d log sigma^2| <= sqrt(v'H^-1 v) sqrt(d'Hd), v the gradient of log sigma^2. On the
   undetrended devfold series the likelihood of the chosen ARMA(3,2) still rises slowly towards the AR
@@ -42,7 +51,7 @@ import pytest
 from scipy import stats
 
 from ews import InputError
-from ews.compat._arima import arima_loglik, fit_arma_grid, invpartrans, partrans
+from ews.compat._arima import arima_loglik, fit_arma_grid, invpartrans, partrans, r_arima
 from ews.compat._surrogates_ews import (
     sensitivity_ews,
     surrogate_pvalue_r,
@@ -74,7 +83,9 @@ def _r_print_tol(v):
 
 PERTURBATION = 1e-12  # relative to the series' sd: far below the data's precision, far above rounding
 PATH_STABLE = 1e-7  # S at or below this: the fit is a function of the data
-FIT_TOL_AIC = 2e-3  # a path-dependent chosen fit: 1e-3 log-likelihood units (see the module docstring)
+FIT_TOL_AIC = 2e-4  # a path-dependent chosen fit, restarted to the optimum (see the module docstring)
+FIT_TOL_AIC_BOUNDARY = 5e-3  # a path-dependent chosen fit at the AR unit root: R's single BFGS run
+MANY = 60  # perturbed copies on which the order choice is re-checked
 _GRIDS: dict = {}
 
 
@@ -89,6 +100,13 @@ def _grid_and_reproducibility(x):
         G = np.array(grids)
         _GRIDS[key] = (G[0], G.max(axis=0) - G.min(axis=0), G)
     return _GRIDS[key]
+
+
+def _fit_tol(S, interior):
+    """How far the chosen fit's AIC may be from R's, beyond R's print rounding."""
+    if S <= PATH_STABLE:
+        return PATH_STABLE
+    return FIT_TOL_AIC if interior else FIT_TOL_AIC_BOUNDARY
 
 
 def _to_u(c, p):
@@ -147,8 +165,7 @@ def test_tau_orig_and_the_arma_choice_match_R(file):
     for g in grids:
         assert np.unravel_index(np.nanargmin(g), g.shape) == (p - 1, q)
     # the fit's AIC
-    stable = S[p - 1, q] <= PATH_STABLE
-    tol_aic = _r_print_tol(aic_R) + (PATH_STABLE if stable else FIT_TOL_AIC)
+    tol_aic = _r_print_tol(aic_R) + _fit_tol(S[p - 1, q], fit_arma_grid(x)[3]["interior"])
     assert res.arma["aic"].to_numpy()[p - 1, q] == pytest.approx(aic_R, abs=tol_aic)
     # the coefficients, in the metric the likelihood fixes (standard errors)
     f = _negloglik(x, p)
@@ -183,14 +200,83 @@ def test_every_aic_of_the_grid_matches_R_as_far_as_the_data_determine_it(file):
     ref = _aic_ref(file)
     assert np.isfinite(aic).all()
     stable = S <= PATH_STABLE
-    bad = stable & (np.abs(aic - ref) > _r_print_tol(ref) + PATH_STABLE)
-    assert not bad.any(), {f"ARMA({i + 1},{j})": (aic[i, j], ref[i, j]) for i, j in zip(*np.nonzero(bad))}
+    tol = _r_print_tol(ref) + PATH_STABLE
+    off = stable & (np.abs(aic - ref) > tol)
+    # where R's own run stalled, the restarts find a higher likelihood; the port run once, as R runs it,
+    # stops where R stopped
+    bad = [(i, j) for i, j in zip(*np.nonzero(off))
+           if not (aic[i, j] < ref[i, j] and abs(r_arima(x, i + 1, j, restart=False)["aic"] - ref[i, j]) <= tol[i, j])]
+    assert not bad, {f"ARMA({i + 1},{j})": (aic[i, j], ref[i, j]) for i, j in bad}
     # path-dependent cells never compete with the chosen model, in R's grid, ours or a perturbed copy
     i, j = np.unravel_index(np.argmin(ref), ref.shape)
     chosen = max(ref[i, j], grids[:, i, j].max())
     others = ~stable
     others[i, j] = False
     assert np.all(ref[others] > chosen) and np.all(grids[:, others] > chosen)
+
+
+def _aic_or_inf(x, p, q, **kw):
+    try:
+        return r_arima(x, p, q, **kw)["aic"]
+    except (ValueError, FloatingPointError):  # R stops there; the grid skips the order
+        return np.inf
+
+
+@pytest.mark.parametrize("file", list(GRID_CASES.values()), ids=list(GRID_CASES))
+def test_the_order_choice_and_its_aic_hold_on_many_perturbed_copies(file):
+    """R's order wins, and its AIC stays within the fit tolerance of R's, on MANY more perturbed copies.
+
+    Only the cells that can compete are refitted: a path-stable cell does not move under the
+    perturbation, and its margin was checked above; a path-dependent cell can move by about its spread
+    S (1.7 S at most over 120 copies, measured), so a cell is a rival if its lowest AIC seen in R's grid
+    or the five sampled grids comes within 1 + 2 S of the chosen one's highest.
+    """
+    y, kw = CASES[file]
+    x = surrogates_ews(y, boots=1, seed=1, surrogate_pvalues=False, **kw).detrended["nsmY"].to_numpy()
+    _, S, grids = _grid_and_reproducibility(x)
+    ref = _aic_ref(file)
+    i, j = np.unravel_index(np.argmin(ref), ref.shape)
+    seen = np.r_[grids, ref[None]]
+    rival = np.nanmin(seen, axis=0) - seen[:, i, j].max() < 1 + 2 * S
+    rival[i, j] = False
+    cells = [(int(i), int(j))] + [(int(a), int(b)) for a, b in zip(*np.nonzero(rival))]
+    interior = fit_arma_grid(x)[3]["interior"]
+    tol = _r_print_tol(ref[i, j]) + _fit_tol(S[i, j], interior)
+    gaps, other = [], []
+    for s in range(100, 100 + MANY):  # the four copies of S used seeds 0..3
+        z = x + PERTURBATION * np.std(x) * np.random.default_rng(s).standard_normal(x.size)
+        a = [_aic_or_inf(z, c[0] + 1, c[1]) for c in cells]
+        k = int(np.argmin(a))
+        if k:
+            other.append((s, cells[k], a[k] - a[0]))
+        gaps.append(abs(a[0] - ref[i, j]))
+    assert max(gaps) <= tol, max(gaps)
+    if interior:
+        assert not other, other
+    else:
+        # At the AR unit root R's single run is kept, and R's own procedure is path-dependent there: a
+        # path-dependent cell's stall point (ARMA(3,4) of the undetrended devfold: anywhere from 77 AIC
+        # units above the chosen model to 2 below) can undercut the chosen one (1 of 60 copies here,
+        # 1 of 300 measured). Only such a cell may, and only rarely.
+        assert len(other) <= MANY // 20 and all(S[c] > PATH_STABLE for _, c, _ in other), other
+
+
+def test_a_stalled_bfgs_run_is_restarted_to_the_optimum():
+    """The reviewer's copies of the gaussian-detrended residuals (1e-12 sd, seed 111; 1e-14 sd, seed 128):
+    R's single BFGS run stops 0.26 AIC units short on ARMA(2,2) and ARMA(3,1) would win; restarted,
+    ARMA(2,2) reaches R's AIC and wins."""
+    file = GRID_CASES["devfold_gaussian_bw10"]
+    y, kw = CASES[file]
+    x = surrogates_ews(y, boots=1, seed=1, surrogate_pvalues=False, **kw).detrended["nsmY"].to_numpy()
+    ref = _aic_ref(file)
+    for seed, scale in [(111, 1e-12), (128, 1e-14)]:
+        z = x + scale * np.std(x) * np.random.default_rng(seed).standard_normal(x.size)
+        once = r_arima(z, 2, 2, restart=False)
+        fit = r_arima(z, 2, 2)
+        assert once["aic"] > ref[1, 2] + 0.2 and once["aic"] > ref[2, 1]  # stalled: ARMA(3,1) would win
+        assert fit["interior"] and fit["restarts"] >= 1
+        assert fit["aic"] == pytest.approx(ref[1, 2], abs=FIT_TOL_AIC)
+        assert fit["aic"] < _aic_or_inf(z, 3, 1) - 0.2
 
 
 def test_r_arima_reproduces_r_on_a_well_determined_fit():

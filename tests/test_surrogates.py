@@ -142,9 +142,13 @@ def test_arma_picks_the_right_order_and_p_q_zero_is_allowed(rng):
     x = x[200:] + 2.0
     f = S.get("arma", max_p=2, max_q=1).fit(x)
     # Optimiser output (statsmodels' ML) is compared only with what the data determine: the order, whose
-    # AIC lead (about 1 unit here, 0.5 for white noise below) is far above any optimiser's stopping
-    # noise (< 1e-3 even on flat ridges, see test_compat_surrogates), and the coefficients against the
-    # truth at statistical precision (standard errors about 0.03 at n = 1000: tolerances 2-3 s.e.).
+    # AIC lead (1.03 units here, 0.51 for white noise below) is far above the optimiser's stopping noise
+    # on these fits (every AIC of both grids moves by < 1e-9 over 40 copies of the data perturbed by
+    # 1e-12 sd: no order here sits on a flat ridge), and the coefficients against the truth at
+    # statistical precision (standard errors about 0.03 at n = 1000: tolerances 2-3 s.e.). On flat
+    # ridges the noise is far larger: statsmodels' ARMA(4,4) on the gaussian-detrended devfold residuals
+    # moves by 6e-3 AIC units over such copies, and a single BFGS run as R's stalls 0.26 units short
+    # (ews/compat/_arima.py); a test of an over-parametrised grid must allow for that.
     aic = np.sort(f.params["aic"].ravel())
     assert aic[1] - aic[0] > 0.1
     assert (int(f.params["p"]), int(f.params["q"])) == (1, 1)
