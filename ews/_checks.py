@@ -64,13 +64,14 @@ def int_to_float(arr: np.ndarray, what: str = "values") -> np.ndarray:
     return out
 
 
-def check_magnitude(values: np.ndarray) -> None:
+def check_magnitude(values: np.ndarray, extremes: tuple | None = None) -> None:
     """Refuse values whose magnitude makes the indicators' sums of squares and 4th powers overflow
     (above 1e60) or underflow (nonzero but below 1e-60): variance would come out 0 or inf, the
-    ratios NaN. The fix is a rescaling, which the message gives."""
+    ratios NaN. The fix is a rescaling, which the message gives. ``extremes``: (max, min) of
+    ``values`` when the caller has them already."""
     if values.size == 0:
         return
-    hi, lo = float(values.max()), float(values.min())
+    hi, lo = extremes if extremes is not None else (float(values.max()), float(values.min()))
     if math.isnan(hi) or math.isnan(lo):  # ragged padding
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)

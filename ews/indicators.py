@@ -200,6 +200,8 @@ class Indicator:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "params", tuple(sorted(full.items())))
         _validate_params(name, full)
+        extra = [(k, v) for k, v in self.params if defn.defaults.get(k) != v]
+        object.__setattr__(self, "_label", name + "".join(f"_{k}{_fmt(v)}" for k, v in extra))
 
     @property
     def definition(self) -> IndicatorDef:
@@ -215,11 +217,7 @@ class Indicator:
 
     @property
     def label(self) -> str:
-        defaults = self.definition.defaults
-        extra = [(k, v) for k, v in self.params if defaults.get(k) != v]
-        if not extra:
-            return self.name
-        return self.name + "".join(f"_{k}{_fmt(v)}" for k, v in extra)
+        return self._label
 
     def __repr__(self):
         args = "".join(f", {k}={v!r}" for k, v in self.params)
@@ -245,12 +243,19 @@ def _validate_params(name, p):
         raise InputError(f"low ({p['low']}) must be below high ({p['high']}).")
 
 
+_BY_NAME: dict[str, tuple] = {}
+
+
 def as_indicator(spec) -> Indicator:
     """'variance', ('autocorrelation', {'lag': 2}), or an Indicator -> Indicator."""
     if isinstance(spec, Indicator):
         return spec
-    if isinstance(spec, str):
-        return Indicator(spec)
+    if isinstance(spec, str):  # the same name gives the same (immutable) Indicator while its entry stands
+        defn = get(spec)
+        hit = _BY_NAME.get(spec)
+        if hit is None or hit[0] is not defn:
+            hit = _BY_NAME[spec] = (defn, Indicator(spec))
+        return hit[1]
     if isinstance(spec, (tuple, list)) and len(spec) == 2 and isinstance(spec[0], str) and isinstance(spec[1], dict):
         return Indicator(spec[0], **spec[1])
     raise InputError(

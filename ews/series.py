@@ -598,9 +598,11 @@ class TimeSeries:
         coords = _clean_lengths(coords, raw.dims, values.shape)
         length = coords.get(LENGTH)
         step = None
-        finite = np.isfinite(values)
-        if not finite.all():
-            bad = ~finite
+        # max and min propagate NaN and show inf: all finite iff both are (one pass each, no mask)
+        extremes = (float(values.max()), float(values.min()))
+        if not (math.isfinite(extremes[0]) and math.isfinite(extremes[1])):
+            extremes = None
+            bad = ~np.isfinite(values)
             if length is not None:  # padding after each row's end is not missing data
                 lens = np.asarray(length[1], dtype=np.int64)
                 bad &= np.arange(n) < lens[..., None]
@@ -646,7 +648,7 @@ class TimeSeries:
         a["history"] = _clean_attrs({"history": a.get("history", [])})["history"]
         if step is not None:
             a["history"].append(step)
-        _checks.check_magnitude(values)
+        _checks.check_magnitude(values, extremes)
         self._init(values, tvals, raw.dims, coords, a, t=tnum)
         if raw.time is None:
             self._regular, self._step = True, 1.0
