@@ -278,11 +278,7 @@ def fit_rows(tk, X, lengths, c, published, both, ou_start=None, lsn_start=None, 
             bool(both), os_, have_ou, ls_, have_lsn, int(maxit), int(n_restarts), tune_, P, RES)
     # a fit costs milliseconds, so two rows already repay a parallel launch (not the size rule of
     # the cheap kernels)
-    if n_jobs <= 1 or rows < 2:
-        K.fit_rows.serial_twin(*args)
-    else:
-        with threads(n_jobs):
-            K.fit_rows.parallel_twin(*args)
+    _run(K.fit_rows, args, parallel=n_jobs > 1 and rows >= 2, n_jobs=n_jobs)
     return P, RES
 
 
@@ -294,12 +290,17 @@ def simulate_rows(model: int, P, c, tk, lengths, r_rules, x0, parent, states, n_
     ok = np.empty(m, dtype=np.bool_)
     args = (int(model), w(P), float(c), w(tk), np.ascontiguousarray(lengths, dtype=np.int64),
             bool(r_rules), w(x0), np.ascontiguousarray(parent, dtype=np.int64), states, out, ok)
-    if n_jobs <= 1 or m < 64:
-        K.simulate_from_rows.serial_twin(*args)
-    else:
-        with threads(n_jobs):
-            K.simulate_from_rows.parallel_twin(*args)
+    _run(K.simulate_from_rows, args, parallel=n_jobs > 1 and m >= 64, n_jobs=n_jobs)
     return out, ok
+
+
+def _run(kernel, args, *, parallel: bool, n_jobs: int) -> None:
+    """Run a lifted row kernel's serial twin, or its parallel twin on ``n_jobs`` threads."""
+    if not parallel:
+        kernel.serial_twin(*args)
+        return
+    with threads(n_jobs):
+        kernel.parallel_twin(*args)
 
 
 def loglik_rows(model: str, P, form: str, t, X, lengths, r_rules=False) -> np.ndarray:
