@@ -678,6 +678,13 @@ class TimeSeries:
         obj._init(state, time, dims, coords, attrs, trend=trend, residuals=residuals, t=t)
         return obj
 
+    def _on_axis(self, state, dims, coords, attrs, *, trend=None, residuals=None) -> "TimeSeries":
+        """A new series on this one's validated time axis, with what is known about that axis (numeric
+        time, regularity, step) carried over instead of recomputed."""
+        out = TimeSeries._make(state, self._time, dims, coords, attrs, trend=trend, residuals=residuals, t=self._t)
+        out._regular, out._step = self._regular, self._step
+        return out
+
     @classmethod
     def from_xarray(cls, obj) -> "TimeSeries":
         """A validated TimeSeries from an xarray Dataset or DataArray.
@@ -761,21 +768,16 @@ class TimeSeries:
             coords[LENGTH] = (dims[:-1], _read_only(np.broadcast_to(self.lengths, shape[:-1]).copy()), {})
         attrs = dict(self._attrs)
         attrs["history"] = self.history + ([step] if step is not None else [])
-        out = TimeSeries._make(shaped(state, "state"), self._time, dims, coords, attrs,
-                               trend=None if trend is None else shaped(trend, "trend"),
-                               residuals=None if residuals is None else shaped(residuals, "residuals"),
-                               t=self._t)
-        out._regular, out._step = self._regular, self._step
-        return out
+        return self._on_axis(shaped(state, "state"), dims, coords, attrs,
+                             trend=None if trend is None else shaped(trend, "trend"),
+                             residuals=None if residuals is None else shaped(residuals, "residuals"))
 
     def residuals_as_state(self) -> "TimeSeries":
         """A series whose state is this one's residuals (its state before detrending); lengths,
         coordinates and attrs are kept."""
         attrs = dict(self._attrs)
         attrs["history"] = self.history
-        out = TimeSeries._make(self.residuals_values, self._time, self._dims, self._coords, attrs, t=self._t)
-        out._regular, out._step = self._regular, self._step
-        return out
+        return self._on_axis(self.residuals_values, self._dims, self._coords, attrs)
 
     # ------------------------------------------------------------------------------------------------
     # views
@@ -1119,10 +1121,8 @@ class TimeSeries:
         crop = {k: np.where(keep, v, np.nan) for k, v in self._vars.items()}
         coords = dict(self._coords)
         coords[LENGTH] = (self.leading_dims, _read_only(lengths), {})
-        out = TimeSeries._make(crop["state"], self._time, self._dims, coords, dict(self._attrs),
-                               trend=crop.get("trend"), residuals=crop.get("residuals"), t=self._t)
-        out._regular, out._step = self._regular, self._step
-        return out
+        return self._on_axis(crop["state"], self._dims, coords, dict(self._attrs),
+                             trend=crop.get("trend"), residuals=crop.get("residuals"))
 
     def before_transition(self, margin: float = 0.0) -> "TimeSeries":
         """Crop each replicate to the part before its transition (``t < transition_time - margin``).
