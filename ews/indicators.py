@@ -30,6 +30,12 @@ density_ratio S(f_low) / S(f_high) of the AR(1) spectrum fitted by Yule-Walker (
               tau equals acf1's); reported because the field uses it (R earlywarnings uses
               f_low = 0.5/(w-1), see ews.compat.earlywarnings).
 
+bimodality    Sarle's bimodality coefficient BC = (G1^2 + 1) / (G2 + 3 (w-1)^2 / ((w-2)(w-3))) with G1, G2 the
+              adjusted sample skewness and excess kurtosis above (SAS; Pfister et al. 2013);
+              ``adjusted=False``: (g1^2 + 1) / (g2 + 3). BC > 5/9 (the value of a uniform distribution)
+              suggests two modes; a Gaussian gives 1/3. Skewness alone also raises it, so a skewed
+              unimodal window can pass 5/9: read it with ``dip`` and ``wells``.
+
 Directions (expected change before a fold bifurcation): +1 rising, -1 falling, 0 either way.
 
 Constant windows give variance 0 and NaN for every ratio (with a ``DegenerateWindowWarning``).
@@ -104,8 +110,8 @@ class IndicatorDef:
     """A registered indicator.
 
     ``kernel`` says what the indicator needs from the streaming kernels:
-    ``("moments", input, code)``, ``("lag", input, code, lag)``, or ``("custom", func)`` where
-    ``func(ts, windows) -> (n_rows, n)`` reads the rows it needs with ``ts.rows(input)`` and
+    ``("moments", input, code)``, ``("lag", input, code, lag)``, or ``("custom", func, *args)`` where
+    ``func(ts, windows, *args) -> (n_rows, n)`` (args hashable: the indicator's parameters) reads the rows it needs with ``ts.rows(input)`` and
     ``ts.row_lengths()``. ``finalize(values_dict, **params)`` combines
     kernel outputs (e.g. cv = std / mean).
     """
@@ -289,6 +295,14 @@ def _lag(inp, code, lag):
     return ("lag", inp, code, lag)
 
 
+def _window_sizes(ts, windows):
+    """The window length (points) of each row, broadcast over time (for finalizers that need w)."""
+    return np.broadcast_to(np.asarray(windows, dtype=float)[:, None], (ts.n_rows, ts.n))
+
+
+_WINDOW_KEY = ("custom", _window_sizes)
+
+
 def _builtin():
     from ._kernels import rolling as K
 
@@ -355,6 +369,29 @@ def _builtin():
         requests=lambda: [_lag("residuals", K.AR_OLS, 1)], finalize=lambda out: 1.0 - out[_lag("residuals", K.AR_OLS, 1)],
     ))
 
+    def bc_req(adjusted):
+        return ([_mom("residuals", K.SKEW_ADJ), _mom("residuals", K.KURT_ADJ)] if adjusted
+                else [_mom("residuals", K.SKEW), _mom("residuals", K.KURT)])
+
+    def bc_fin(out, adjusted):
+        g1, g2 = (out[r] for r in bc_req(adjusted))
+        w = out[_WINDOW_KEY]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if adjusted:
+                return (g1 * g1 + 1.0) / (g2 + 3.0 * (w - 1.0) ** 2 / ((w - 2.0) * (w - 3.0)))
+            return (g1 * g1 + 1.0) / (g2 + 3.0)
+
+    register(IndicatorDef(
+        name="bimodality", direction=+1,
+        summary="Sarle's bimodality coefficient (> 5/9 suggests two modes; adjusted=False: population moments)",
+        formula="BC = (G1^2 + 1) / (G2 + 3 (w-1)^2 / ((w-2)(w-3))), G1, G2 the adjusted sample skewness and "
+                "excess kurtosis; adjusted=False: (g1^2 + 1) / (g2 + 3) = (g1^2 + 1) / b2",
+        reference="SAS Institute 1990 (SAS/STAT User's Guide, PROC CLUSTER); Pfister et al. 2013, Front Psychol "
+                  "4:700; Dakos, van Nes & Scheffer 2013, Theor Ecol 6:309 (flickering)",
+        defaults={"adjusted": True}, requests=lambda adjusted: bc_req(adjusted) + [_WINDOW_KEY],
+        finalize=bc_fin, min_window=4,
+    ))
+
     def dens_fin(out, low, high):
         r = out[_lag("residuals", K.ACF, 1)]
         return (1 - 2 * r * np.cos(2 * np.pi * high) + r * r) / (1 - 2 * r * np.cos(2 * np.pi * low) + r * r)
@@ -392,8 +429,8 @@ def compute_rows(ts: TimeSeries, indicators: tuple[Indicator, ...], windows: np.
             groups.setdefault(("moments", r[1]), []).append(r)
         elif r[0] == "lag":
             groups.setdefault(("lag", r[1], r[3]), []).append(r)
-        else:
-            outputs[r] = r[1](ts, windows)
+        else:  # ("custom", func, *args): func(ts, windows, *args) -> (n_rows, n)
+            outputs[r] = r[1](ts, windows, *r[2:])
     for g, reqs in groups.items():
         X = ts.rows(g[1])
         codes = np.array([r[2] for r in reqs], dtype=np.int64)

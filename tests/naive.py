@@ -154,3 +154,18 @@ def gaussian_nw(t, x, sigma, truncate=4.0):
         k[np.abs(d) > truncate * sigma * (1 + 1e-12)] = 0.0
         out[i] = np.sum(k * x) / np.sum(k)
     return out
+
+
+def bimodality(v, adjusted=True):
+    """Sarle's bimodality coefficient from scipy's skewness and kurtosis (two-pass)."""
+    from scipy import stats
+
+    if _is_const(v):
+        return np.nan
+    n = len(v)
+    z = _center(v)
+    g1 = stats.skew(z, bias=not adjusted)
+    g2 = stats.kurtosis(z, bias=not adjusted)  # excess
+    if adjusted:
+        return (g1**2 + 1) / (g2 + 3 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
+    return (g1**2 + 1) / (g2 + 3)

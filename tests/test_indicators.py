@@ -32,6 +32,8 @@ CASES = [
     ("return_rate", lambda v: 1 - naive.ar1(v), 1.0),
     ("density_ratio", lambda v: naive.density_ratio_ar1(v, 0.05, 0.5), None),
     (("density_ratio", {"low": 0.1, "high": 0.4}), lambda v: naive.density_ratio_ar1(v, 0.1, 0.4), None),
+    ("bimodality", naive.bimodality, 1.0),
+    (("bimodality", {"adjusted": False}), lambda v: naive.bimodality(v, adjusted=False), 1.0),
 ]
 
 
@@ -271,3 +273,42 @@ def test_indicator_result_len_equality_and_deprecated_dataset_fall_through():
     with pytest.warns(DeprecationWarning, match="deprecated"):
         res.isel(time=slice(0, 10))
     assert "identity" in I.IndicatorResult.__doc__ and "xr.merge" in I.IndicatorResult.__doc__
+
+
+def _mixture_bc(p, m1, s1, m2, s2):
+    """Population bimodality coefficient (g1^2 + 1) / b2 of p N(m1, s1^2) + (1-p) N(m2, s2^2)."""
+    mu = p * m1 + (1 - p) * m2
+
+    def central(k):  # E[(X - mu)^k] for k = 2, 3, 4, component by component
+        out = 0.0
+        for w, m, s in ((p, m1, s1), (1 - p, m2, s2)):
+            d = m - mu
+            out += w * {2: d**2 + s**2, 3: d**3 + 3 * d * s**2, 4: d**4 + 6 * d**2 * s**2 + 3 * s**4}[k]
+        return out
+
+    m2_, m3_, m4_ = central(2), central(3), central(4)
+    return (m3_**2 / m2_**3 + 1) / (m4_ / m2_**2)
+
+
+@pytest.mark.parametrize("p,m1,s1,m2,s2", [(0.5, -2, 1, 2, 1), (0.3, 0, 1, 3, 0.5), (1.0, 0, 1, 0, 1)])
+def test_bimodality_of_a_known_mixture(p, m1, s1, m2, s2):
+    """The BC of a large sample tends to the population value (g1^2 + 1) / b2 of the mixture; a Gaussian
+    gives 1/3, two well separated equal modes more than 5/9."""
+    rng = np.random.default_rng(7)
+    n = 400_000
+    pick = rng.random(n) < p
+    x = np.where(pick, rng.normal(m1, s1, n), rng.normal(m2, s2, n))
+    got = I.compute(x, ["bimodality"], window=n).to_numpy("bimodality")[-1]
+    want = _mixture_bc(p, m1, s1, m2, s2)
+    assert abs(got - want) < 0.01, (got, want)
+    if p == 1.0:
+        assert abs(want - 1 / 3) < 1e-12
+    if (p, m1, m2) == (0.5, -2, 2):
+        assert want > 5 / 9
+
+
+def test_bimodality_of_a_uniform_sample_is_five_ninths():
+    """A uniform distribution sits on the threshold: g1 = 0, b2 = 9/5, so BC = 5/9."""
+    x = np.random.default_rng(3).random(400_000)
+    got = I.compute(x, ["bimodality"], window=len(x)).to_numpy("bimodality")[-1]
+    assert abs(got - 5 / 9) < 0.005
