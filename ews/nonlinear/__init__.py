@@ -1,0 +1,1 @@
+"""Nonlinearity and flickering tests over TimeSeries rows (issue 8)."""
