@@ -36,6 +36,10 @@ bimodality    Sarle's bimodality coefficient BC = (G1^2 + 1) / (G2 + 3 (w-1)^2 /
               suggests two modes; a Gaussian gives 1/3. Skewness alone also raises it, so a skewed
               unimodal window can pass 5/9: read it with ``dip`` and ``wells``.
 
+dip           Hartigan's dip: the sup distance between the window's empirical CDF and the closest unimodal
+              CDF (Hartigan & Hartigan 1985), equal to ``diptest.dipstat``; ``dip_pvalue`` its p-value
+              from diptest's table of uniform-null quantiles (``diptest.diptest(x)[1]``)
+
 Directions (expected change before a fold bifurcation): +1 rising, -1 falling, 0 either way.
 
 Constant windows give variance 0 and NaN for every ratio (with a ``DegenerateWindowWarning``).
@@ -303,6 +307,19 @@ def _window_sizes(ts, windows):
 _WINDOW_KEY = ("custom", _window_sizes)
 
 
+def _dip_both(ts, windows):
+    """Hartigan's dip and its table p-value in one pass: (2, n_rows, n)."""
+    from ._kernels.dip import MAX_TABLE_N, rolling_dip
+
+    if (windows > MAX_TABLE_N).any():
+        warnings.warn(f"windows longer than {MAX_TABLE_N} points: the dip p-value uses the table's last row "
+                      f"(n = {MAX_TABLE_N}), as diptest does.", UserWarning, stacklevel=5)
+    return np.stack(rolling_dip(ts.rows("residuals"), ts.row_lengths(), np.asarray(windows, dtype=np.int64)))
+
+
+_DIP_KEY = ("custom", _dip_both)
+
+
 def _builtin():
     from ._kernels import rolling as K
 
@@ -390,6 +407,22 @@ def _builtin():
                   "4:700; Dakos, van Nes & Scheffer 2013, Theor Ecol 6:309 (flickering)",
         defaults={"adjusted": True}, requests=lambda adjusted: bc_req(adjusted) + [_WINDOW_KEY],
         finalize=bc_fin, min_window=4,
+    ))
+
+    register(IndicatorDef(
+        name="dip", direction=+1,
+        summary="Hartigan's dip statistic of unimodality (large: more than one mode)",
+        formula="dip = min over unimodal G of sup_x |F_w(x) - G(x)| (F_w the window's empirical CDF); "
+                "O(w) per step on the incrementally sorted window",
+        reference="Hartigan & Hartigan 1985, Ann Stat 13:70; diptest (Maechler; Urlus & Kolyvakis)",
+        requests=lambda: [_DIP_KEY], finalize=lambda out: out[_DIP_KEY][0], min_window=4,
+    ))
+    register(IndicatorDef(
+        name="dip_pvalue", direction=-1,
+        summary="p-value of Hartigan's dip test against the uniform (least favourable unimodal) null",
+        formula="p = 1 - F_n(dip), F_n interpolated in diptest's table of dip quantiles of uniform samples",
+        reference="Hartigan & Hartigan 1985, Ann Stat 13:70; Maechler, R package diptest (qDiptab)",
+        requests=lambda: [_DIP_KEY], finalize=lambda out: out[_DIP_KEY][1], min_window=4,
     ))
 
     def dens_fin(out, low, high):

@@ -312,3 +312,20 @@ def test_bimodality_of_a_uniform_sample_is_five_ninths():
     x = np.random.default_rng(3).random(400_000)
     got = I.compute(x, ["bimodality"], window=len(x)).to_numpy("bimodality")[-1]
     assert abs(got - 5 / 9) < 0.005
+
+
+def test_dip_indicator_matches_diptest_and_batches(rng):
+    """``dip`` and ``dip_pvalue`` through the registry equal diptest per window, on a ragged batch."""
+    import diptest
+
+    X = np.vstack([rng.standard_normal(300), np.r_[rng.normal(-3, 1, 150), rng.normal(3, 1, 150)]])
+    ts = ews.TimeSeries(X).with_lengths(np.array([300, 260]))
+    res = I.compute(ts, ["dip", "dip_pvalue"], window=80)
+    for i, L in enumerate((300, 260)):
+        for j in (79, 150, L - 1):
+            d, p = diptest.diptest(X[i, j - 79: j + 1])
+            assert res.to_numpy("dip")[i, j] == pytest.approx(d, abs=1e-12)
+            assert res.to_numpy("dip_pvalue")[i, j] == pytest.approx(p, abs=1e-10)
+        assert np.isnan(res.to_numpy("dip")[i, L:]).all()
+    # the bimodal row's middle windows reject unimodality, the noise row's do not
+    assert res.to_numpy("dip_pvalue")[1, 189] < 0.01 and res.to_numpy("dip_pvalue")[0, 189] > 0.05
