@@ -33,6 +33,13 @@ import pandas as pd
 
 from .._errors import InputError
 from ._r import bw_nrd0, ksmooth, prepare, r_round
+from ._potential import (  # R's livpotential_ews and movpotential_ews, re-exported
+    LivPotentialResult,
+    MovPotentialResult,
+    livpotential_ews,
+    movpotential_ews,
+)
+from ._qda import QDAEWSResult, qda_ews  # R's qda_ews (its three analyses returned)
 from ._surrogates_ews import (  # R's surrogates_ews and sensitivity_ews, re-exported
     SensitivityEWSResult,
     SurrogatesEWSResult,
