@@ -152,20 +152,21 @@ def test_rolling_ch_equals_naive_loop_and_statsmodels_order():
     P = int(chet.default_max_order([w])[0])
     assert P == 6
     assert np.all(np.isnan(r2[:, : w - 1])) and np.all(np.isnan(order[:, : w - 1]))
-    checked = 0
+    checked = n_sm = 0
     for i in range(3):
         for j in range(w - 1, n, 3):
             v = X[i, j - w + 1: j + 1]
             R, p, aics = naive_ch(v, P)
             assert order[i, j] == p
             assert r2[i, j] == pytest.approx(R, rel=1e-9, abs=1e-13)
-            if j % 15 == 0:  # statsmodels: same common sample, same AIC up to a constant
+            if checked % 5 == 0:  # statsmodels: same common sample, same AIC up to a constant
                 sel = ar_select_order(v, P, ic="aic", trend="c")
                 assert len(sel.ar_lags or []) == p
                 sm = np.array([sel.aic[k] for k in sorted(sel.aic, key=lambda k: 0 if k == 0 else len(k))])
                 np.testing.assert_allclose(np.diff(sm), np.diff(aics), rtol=0, atol=1e-8)
+                n_sm += 1
             checked += 1
-    assert checked > 100
+    assert checked > 100 and n_sm > 20
     assert len(set(order[np.isfinite(order)].astype(int))) > 2  # several orders were chosen
 
 

@@ -107,8 +107,8 @@ def _max_orders(max_order, windows) -> np.ndarray:
         raise InputError(f"max_order must be None (the default cap min(floor(10 log10 w), floor(w/10))) or a "
                          f"whole number >= 0, got {show(max_order)}.")
     used = windows[windows > 0]
-    lim = min(max_order_limit(w) for w in used)
-    if max_order > lim:
+    lim = min((max_order_limit(w) for w in used), default=0)
+    if used.size and max_order > lim:
         raise InputError(f"max_order={int(max_order)} is too high for windows of {int(used.min())} points: the "
                          f"AIC comparison needs w - max_order >= max_order + 3, so at most {lim}. Use a lower "
                          "max_order or a larger window.")
