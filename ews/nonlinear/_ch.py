@@ -1,8 +1,8 @@
 """Conditional heteroskedasticity as a leading indicator (Seekell et al. 2011).
 
 Seekell, D. A., Carpenter, S. R. & Pace, M. L. (2011) Conditional heteroscedasticity as a leading
-indicator of ecological regime shifts. American Naturalist 178:442-451 (and Seekell et al. 2012,
-Ecosphere 3:art20). Before a shift, large deviations tend to follow large deviations: the variance
+indicator of ecological regime shifts. American Naturalist 178:442-451 (the reference R's ch_ews
+cites). Before a shift, large deviations tend to follow large deviations: the variance
 of the AR-filtered series depends on its own recent past (an ARCH(1) effect).
 
 In each right-aligned window of ``w`` points (the residuals of a detrended TimeSeries, else the state):
