@@ -33,8 +33,13 @@ wells       a grid point y_k is a well (density peak) when it is a local maximum
             non-constant window has at least one well. The default threshold = 0.05 gives one well for
             >= 98 % of Gaussian samples of 50 points (100 % from 200 points) and two for a clear double
             well (U = x^4/4 - x^2/2, sigma = 0.5: 99 % at 50 points, 100 % from 100).
-depth       of well k, in potential units: U(col_k) - U(y_k) = (sigma^2 / 2) log(p_k / (p_k - prom_k)),
-            the climb from the well bottom to the lower of the two barriers that bound it.
+depth       of well k (wells in increasing order), in potential units: the climb from the well bottom over
+            the lower of the two barriers that separate it from its neighbouring wells (or the grid ends):
+                b_k = max(min p between well k-1 (or the grid start) and well k,
+                          min p between well k and well k+1 (or the grid end))
+                depth_k = U(b_k) - U(y_k) = (sigma^2 / 2) log(p(y_k) / b_k).
+            For a single well this is the climb to the lower grid end (which lies one bandwidth beyond
+            the data), so it depends on the grid; between wells it is the escape barrier.
 
 Rolling mode (``window``, one or several sizes): each right-aligned window x[j-w+1..j] is analysed as
 above and stamped at t[j]. Wells are counted on the window's own grid (so a window's count does not
@@ -419,10 +424,10 @@ def potential_analysis(data, window=None, *, grid_size: int = 100, sigma: float 
     return _rolling(ts, X, lengths, sizes, grid_size, sigma, bw_adjust, threshold, landscape, params)
 
 
-def _finish_wells(pos, prom, peakd, sigma):
-    """Depth and potential at the wells from prominence and peak density."""
+def _finish_wells(peakd, barrier, sigma):
+    """Depth and potential at the wells from the densities at the peak and at its barrier."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        depth = 0.5 * sigma ** 2 * np.log(peakd / (peakd - prom))
+        depth = 0.5 * sigma ** 2 * np.log(peakd / barrier)
         upot = -0.5 * sigma ** 2 * np.log(peakd)
     return depth, upot
 
@@ -458,10 +463,10 @@ def _rolling(ts, X, lengths, sizes, G, sigma, bw_adjust, threshold, landscape, p
     n_wells = np.stack([o[0] for o in outs], axis=1)
     bandwidth = np.stack([o[1] for o in outs], axis=1)
     pos = np.stack([pad(o[2]) for o in outs], axis=1)
-    prom = np.stack([pad(o[3]) for o in outs], axis=1)
     peakd = np.stack([pad(o[4]) for o in outs], axis=1)
-    depth, upot = _finish_wells(pos, prom, peakd, sigma)
-    density = np.stack([o[5] for o in outs], axis=1) if landscape else None
+    barrier = np.stack([pad(o[5]) for o in outs], axis=1)
+    depth, upot = _finish_wells(peakd, barrier, sigma)
+    density = np.stack([o[6] for o in outs], axis=1) if landscape else None
     grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, G)[None, :]
     _warn_constant(n_wells, wins, lengths)
     return PotentialResult(ts=ts, mode="rolling", n_wells=n_wells, position=pos, depth=depth, well_potential=upot,
@@ -534,14 +539,15 @@ def _along(ts, X, lengths, along, n_steps, G, sigma, bw_adjust, threshold, lands
     n_wells = np.empty((B, n_steps))
     peaks = np.empty((B, n_steps, Kcap), dtype=np.int64)
     proms = np.empty((B, n_steps, Kcap))
-    _kp.wells_of_densities(density, threshold, Kcap, n_wells, peaks, proms)
+    bars = np.empty((B, n_steps, Kcap))
+    _kp.wells_of_densities(density, threshold, Kcap, n_wells, peaks, proms, bars)
     Kmax = max(int(np.nanmax(n_wells, initial=0)), 1)
-    peaks, proms = peaks[:, :, :Kmax], proms[:, :, :Kmax]
+    peaks, bars = peaks[:, :, :Kmax], bars[:, :, :Kmax]
     ok = peaks >= 0
     pos = np.where(ok, lo_k[:, None, None] + peaks * dy[:, None, None], np.nan)
     idx = np.where(ok, peaks, 0)
     peakd = np.where(ok, np.take_along_axis(density, idx, axis=2), np.nan)
-    depth, upot = _finish_wells(pos, proms, peakd, sigma)
+    depth, upot = _finish_wells(peakd, bars, sigma)
     grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, G)[None, :]
     params = dict(params, n_steps=n_steps, step=step)
     return PotentialResult(ts=ts, mode="along", n_wells=n_wells[:, None], position=pos[:, None],

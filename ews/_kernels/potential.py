@@ -27,8 +27,10 @@ wells       the local maxima of p on the grid (a plateau counts once, at its mid
                 well k counts  <=>  prom_k >= threshold * max_g p(y_g).
             Peaks with no deep enough minimum between them thus merge (the lower one's prominence is
             its drop to that minimum), and the highest peak always counts (its prominence reaches the
-            grid ends, where p is smallest). Depth of a well (in potential units): U(col_k) - U(y_k) =
-            (sigma^2 / 2) log(p_k / (p_k - prom_k)).
+            grid ends, where p is smallest).
+barrier     of counted well k (wells in increasing order): b_k = max(min p between well k-1 (or the grid
+            start) and well k, min p between well k and well k+1 (or the grid end)): the lower of the
+            two potential barriers around the well. Depth (potential units): (sigma^2/2) log(p_k / b_k).
 """
 import numpy as np
 from numba import njit
@@ -188,6 +190,25 @@ def find_wells(p, G, threshold, peaks, proms):
 
 
 @njit(cache=True)
+def well_barriers(p, G, peaks, k, out):
+    """Barrier density of each of the k counted wells (grid indices peaks[:k], ascending):
+    out[m] = max(min p between the previous well (or the grid start) and well m,
+                 min p between well m and the next well (or the grid end))."""
+    for m in range(k):
+        a = peaks[m - 1] if m > 0 else 0
+        b = peaks[m + 1] if m + 1 < k else G - 1
+        left = p[peaks[m]]
+        for g in range(a, peaks[m] + 1):
+            if p[g] < left:
+                left = p[g]
+        right = p[peaks[m]]
+        for g in range(peaks[m], b + 1):
+            if p[g] < right:
+                right = p[g]
+        out[m] = max(left, right)
+
+
+@njit(cache=True)
 def _sorted_insert(s, n, value):
     """Insert value into the sorted s[:n] (s has room for n + 1)."""
     lo = np.searchsorted(s[:n], value)
@@ -206,11 +227,11 @@ def _sorted_remove(s, n, value):
 
 @rows("X")
 def _potential_row(row, X, lengths, windows, grid_size, threshold, bw_adjust, lo, hi,
-                   n_wells, bandwidth, positions, prominences, peakdens, common):
+                   n_wells, bandwidth, positions, prominences, peakdens, barriers, common):
     """Rolling potential analysis of one row.
 
-    n_wells, bandwidth (rows, n); positions, prominences, peakdens (rows, n, K): the first K wells
-    of each window (state value, prominence and density at the peak); common (rows, n, Gc): the KDE
+    n_wells, bandwidth (rows, n); positions, prominences, peakdens, barriers (rows, n, K): the first K
+    wells of each window (state value, prominence, density at the peak and at its barrier); common (rows, n, Gc): the KDE
     of each window on the row's common grid lo[row] .. hi[row] (Gc = 0: not computed)."""
     x = X[row]
     L = lengths[row]
@@ -225,6 +246,7 @@ def _potential_row(row, X, lengths, windows, grid_size, threshold, bw_adjust, lo
             positions[row, j, k] = np.nan
             prominences[row, j, k] = np.nan
             peakdens[row, j, k] = np.nan
+            barriers[row, j, k] = np.nan
         for g in range(Gc):
             common[row, j, g] = np.nan
     if w < 3 or w > L:
@@ -237,6 +259,7 @@ def _potential_row(row, X, lengths, windows, grid_size, threshold, bw_adjust, lo
     p = np.empty(G)
     peaks = np.empty(G // 2 + 1, dtype=np.int64)
     proms = np.empty(G // 2 + 1)
+    bars = np.empty(G // 2 + 1)
     nov = np.empty(0)
     if Gc > 0:
         dyc = (hi[row] - lo[row]) / (Gc - 1)
@@ -255,10 +278,13 @@ def _potential_row(row, X, lengths, windows, grid_size, threshold, bw_adjust, lo
         kde_grid(s, nov, w, h, y0, dy, G, p)
         k = find_wells(p, G, threshold, peaks, proms)
         n_wells[row, j] = k
+        if K > 0:
+            well_barriers(p, G, peaks, k, bars)
         for m in range(min(k, K)):
             positions[row, j, m] = y0 + peaks[m] * dy
             prominences[row, j, m] = proms[m]
             peakdens[row, j, m] = p[peaks[m]]
+            barriers[row, j, m] = bars[m]
         if Gc > 0:
             kde_grid(s, nov, w, h, lo[row], dyc, Gc, common[row, j])
 
@@ -278,25 +304,26 @@ def rolling_wells(X, lengths, windows, grid_size, threshold, bw_adjust):
     dummy = np.zeros(B)
     _potential_row(X, np.asarray(lengths, dtype=np.int64), np.asarray(windows, dtype=np.int64),
                    int(grid_size), float(threshold), float(bw_adjust), dummy, dummy,
-                   n_wells, bandwidth, empty3, empty3, empty3, empty3)
+                   n_wells, bandwidth, empty3, empty3, empty3, empty3, empty3)
     return n_wells
 
 
 def rolling_potential(X, lengths, windows, grid_size, threshold, bw_adjust, lo, hi, max_wells, common_size):
     """Everything potential_analysis needs for one window size: (n_wells, bandwidth, positions,
-    prominences, peak densities, common-grid densities); see ``_potential_row``."""
+    prominences, peak densities, barrier densities, common-grid densities); see ``_potential_row``."""
     B, n = X.shape
     n_wells = np.empty((B, n))
     bandwidth = np.empty((B, n))
     positions = np.empty((B, n, max_wells))
     prominences = np.empty((B, n, max_wells))
     peakdens = np.empty((B, n, max_wells))
+    barriers = np.empty((B, n, max_wells))
     common = np.empty((B, n, common_size))
     _potential_row(X, np.asarray(lengths, dtype=np.int64), np.asarray(windows, dtype=np.int64),
                    int(grid_size), float(threshold), float(bw_adjust),
                    np.ascontiguousarray(lo, dtype=np.float64), np.ascontiguousarray(hi, dtype=np.float64),
-                   n_wells, bandwidth, positions, prominences, peakdens, common)
-    return n_wells, bandwidth, positions, prominences, peakdens, common
+                   n_wells, bandwidth, positions, prominences, peakdens, barriers, common)
+    return n_wells, bandwidth, positions, prominences, peakdens, barriers, common
 
 
 # --------------------------------------------------------------------------------------------------
@@ -420,21 +447,26 @@ def along_density(X, P, lengths, centers, step, grid_size, bw_adjust, min_weight
 
 
 @njit(cache=True)
-def wells_of_densities(D, threshold, max_wells, n_wells, peaks, proms):
-    """find_wells on every density D[r, k, :] (NaN rows skipped): n_wells (R, S), peaks/proms (R, S, K)."""
+def wells_of_densities(D, threshold, max_wells, n_wells, peaks, proms, barriers):
+    """find_wells and well_barriers on every density D[r, k, :] (NaN rows skipped): n_wells (R, S),
+    peaks, proms, barriers (R, S, K)."""
     R, S, G = D.shape
     pk = np.empty(G // 2 + 1, dtype=np.int64)
     pr = np.empty(G // 2 + 1)
+    ba = np.empty(G // 2 + 1)
     for r in range(R):
         for k in range(S):
             for m in range(max_wells):
                 peaks[r, k, m] = -1
                 proms[r, k, m] = np.nan
+                barriers[r, k, m] = np.nan
             if np.isnan(D[r, k, 0]):
                 n_wells[r, k] = np.nan
                 continue
             c = find_wells(D[r, k], G, threshold, pk, pr)
             n_wells[r, k] = c
+            well_barriers(D[r, k], G, pk, c, ba)
             for m in range(min(c, max_wells)):
                 peaks[r, k, m] = pk[m]
                 proms[r, k, m] = pr[m]
+                barriers[r, k, m] = ba[m]
