@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from ._errors import FewValuesWarning, InputError, PrecisionWarning
+from ._errors import DegenerateWindowWarning, FewValuesWarning, InputError, PrecisionWarning
 from ._validate import show
 
 EPS = float(np.finfo(np.float64).eps)
@@ -192,6 +192,67 @@ def check_window(window) -> None:
     if not (math.isfinite(window) and 0 < window <= 1):
         hint = " (for a number of points pass an int, e.g. window=100)" if window > 1 else ""
         raise InputError(f"window as a fraction must satisfy 0 < window <= 1, got {show(window)}{hint}.")
+
+
+def resolve_windows(window, lengths: np.ndarray, strict: bool = True) -> np.ndarray:
+    """Window in points for every row.
+
+    ``w = floor(window * n + 1e-9)`` for a fraction, ``window`` for an int. Rows whose window is under
+    3 points or longer than the row get 0 (no output) — an error when ``strict`` or when no row is
+    usable.
+    """
+    check_window(window)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    if isinstance(window, (int, np.integer)):
+        w = np.full(lengths.shape, int(window), dtype=np.int64)
+    else:
+        w = np.floor(float(window) * lengths + 1e-9).astype(np.int64)
+    bad_small = w < 3
+    bad_long = w > lengths
+    bad = bad_small | bad_long
+    if bad.any():
+        i = int(np.flatnonzero(bad.reshape(-1))[0])
+        li, wi = int(lengths.reshape(-1)[i]), int(w.reshape(-1)[i])
+        if bad_small.reshape(-1)[i]:
+            msg = (f"the window is {wi} point(s) for a series of {li} points; windows need at least 3 points. "
+                   "Use a larger window fraction or a longer series.")
+        else:
+            msg = (f"the series has {li} points but the window needs {wi}; "
+                   "use a smaller window or a longer series.")
+        if strict or bad.all():
+            if bad.size > 1:
+                msg = f"{int(bad.sum())} of {bad.size} series are too short for the window; first: " + msg
+            raise InputError(msg)
+        warnings.warn(
+            f"{int(bad.sum())} of {bad.size} series are too short for the window; their indicators are NaN. "
+            f"First: {msg}",
+            DegenerateWindowWarning,
+            stacklevel=3,
+        )
+        w = np.where(bad, 0, w)
+    return w
+
+
+def ch_max_orders(max_order, windows) -> np.ndarray:
+    """Per-row cap on the AR order of the conditional-heteroskedasticity filter: ``None`` or -1 give the
+    default ``min(floor(10 log10 w), floor(w / 10))``; a whole number >= 0 is checked against the
+    largest order the windows can take, ``(w - 3) // 2``."""
+    from ._kernels.chet import default_max_order, max_order_limit
+
+    windows = np.asarray(windows, dtype=np.int64)
+    if max_order is None or (isinstance(max_order, numbers.Integral) and not isinstance(max_order, (bool, np.bool_))
+                             and max_order == -1):
+        return np.ascontiguousarray(default_max_order(windows), dtype=np.int64)
+    if isinstance(max_order, (bool, np.bool_)) or not isinstance(max_order, numbers.Integral) or max_order < 0:
+        raise InputError(f"max_order must be None (the default cap min(floor(10 log10 w), floor(w/10))) or a "
+                         f"whole number >= 0, got {show(max_order)}.")
+    used = windows[windows > 0]
+    lim = min((max_order_limit(w) for w in used), default=0)
+    if used.size and max_order > lim:
+        raise InputError(f"max_order={int(max_order)} is too high for windows of {int(used.min())} points: the "
+                         f"AIC comparison needs w - max_order >= max_order + 3, so at most {lim}. Use a lower "
+                         "max_order or a larger window.")
+    return np.full(windows.shape, int(max_order), dtype=np.int64)
 
 
 def check_indicator_params(name: str, params: dict, defaults: dict) -> None:

@@ -40,6 +40,10 @@ dip           Hartigan's dip: the sup distance between the window's empirical CD
               CDF (Hartigan & Hartigan 1985), equal to ``diptest.dipstat``; ``dip_pvalue`` its p-value
               from diptest's table of uniform-null quantiles (``diptest.diptest(x)[1]``)
 
+conditional_heteroskedasticity  R^2 of the regression of the squared residuals of an AR(p) filter (OLS with
+              intercept, p chosen by AIC up to min(floor(10 log10 w), floor(w/10))) on their own lag
+              (Seekell et al. 2011); see ``ews.nonlinear.ch_test`` for the test against chi2_1(1-alpha)/(L-1)
+
 Directions (expected change before a fold bifurcation): +1 rising, -1 falling, 0 either way.
 
 Constant windows give variance 0 and NaN for every ratio (with a ``DegenerateWindowWarning``).
@@ -67,43 +71,7 @@ def check_window(window) -> None:
     _checks.check_window(window)
 
 
-def resolve_windows(window, lengths: np.ndarray, strict: bool = True) -> np.ndarray:
-    """Window in points for every row.
-
-    ``w = floor(window * n + 1e-9)`` for a fraction, ``window`` for an int. Rows whose window is under
-    3 points or longer than the row get 0 (no output) — an error when ``strict`` or when no row is
-    usable.
-    """
-    check_window(window)
-    lengths = np.asarray(lengths, dtype=np.int64)
-    if isinstance(window, (int, np.integer)):
-        w = np.full(lengths.shape, int(window), dtype=np.int64)
-    else:
-        w = np.floor(float(window) * lengths + 1e-9).astype(np.int64)
-    bad_small = w < 3
-    bad_long = w > lengths
-    bad = bad_small | bad_long
-    if bad.any():
-        i = int(np.flatnonzero(bad.reshape(-1))[0])
-        li, wi = int(lengths.reshape(-1)[i]), int(w.reshape(-1)[i])
-        if bad_small.reshape(-1)[i]:
-            msg = (f"the window is {wi} point(s) for a series of {li} points; windows need at least 3 points. "
-                   "Use a larger window fraction or a longer series.")
-        else:
-            msg = (f"the series has {li} points but the window needs {wi}; "
-                   "use a smaller window or a longer series.")
-        if strict or bad.all():
-            if bad.size > 1:
-                msg = f"{int(bad.sum())} of {bad.size} series are too short for the window; first: " + msg
-            raise InputError(msg)
-        warnings.warn(
-            f"{int(bad.sum())} of {bad.size} series are too short for the window; their indicators are NaN. "
-            f"First: {msg}",
-            DegenerateWindowWarning,
-            stacklevel=3,
-        )
-        w = np.where(bad, 0, w)
-    return w
+resolve_windows = _checks.resolve_windows  # the one window rule, shared with ews.nonlinear
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -320,6 +288,15 @@ def _dip_both(ts, windows):
 _DIP_KEY = ("custom", _dip_both)
 
 
+def _ch_r2(ts, windows, max_order):
+    """Rolling R^2 of the conditional-heteroskedasticity regression (n_rows, n)."""
+    from ._kernels.chet import rolling_ch
+
+    windows = np.ascontiguousarray(windows, dtype=np.int64)
+    r2, _ = rolling_ch(ts.rows("residuals"), ts.row_lengths(), windows, _checks.ch_max_orders(max_order, windows))
+    return r2
+
+
 def _builtin():
     from ._kernels import rolling as K
 
@@ -423,6 +400,16 @@ def _builtin():
         formula="p = 1 - F_n(dip), F_n interpolated in diptest's table of dip quantiles of uniform samples",
         reference="Hartigan & Hartigan 1985, Ann Stat 13:70; Maechler, R package diptest (qDiptab)",
         requests=lambda: [_DIP_KEY], finalize=lambda out: out[_DIP_KEY][1], min_window=4,
+    ))
+
+    register(IndicatorDef(
+        name="conditional_heteroskedasticity", direction=+1,
+        summary="R^2 of the squared AR(p) residuals on their lag (p by AIC): volatility clustering",
+        formula="AR(p) by OLS with intercept, p <= min(floor(10 log10 w), floor(w/10)) chosen by AIC on a common "
+                "sample; R^2 of e_t^2 = a + b e_{t-1}^2 + u_t (max_order=-1: that default cap)",
+        reference="Seekell, Carpenter & Pace 2011, Am Nat 178:442",
+        defaults={"max_order": -1}, requests=lambda max_order: [("custom", _ch_r2, max_order)],
+        finalize=lambda out, max_order: out[("custom", _ch_r2, max_order)], min_window=10,
     ))
 
     def dens_fin(out, low, high):

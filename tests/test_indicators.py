@@ -329,3 +329,28 @@ def test_dip_indicator_matches_diptest_and_batches(rng):
         assert np.isnan(res.to_numpy("dip")[i, L:]).all()
     # the bimodal row's middle windows reject unimodality, the noise row's do not
     assert res.to_numpy("dip_pvalue")[1, 189] < 0.01 and res.to_numpy("dip_pvalue")[0, 189] > 0.05
+
+
+def test_conditional_heteroskedasticity_indicator_is_ch_tests_r_squared(rng):
+    """The registered indicator is the R^2 of ews.nonlinear.ch_test, per window, in a batch; ARCH(1)
+    noise gives larger R^2 than iid noise; an impossible max_order is refused at the door."""
+    from ews.nonlinear._ch import ch_test
+
+    n = 400
+    e = rng.standard_normal((2, n))
+    arch = np.zeros(n)
+    for t in range(1, n):
+        arch[t] = e[1, t] * np.sqrt(0.2 + 0.7 * arch[t - 1] ** 2)
+    X = np.vstack([e[0], arch])
+    res = I.compute(X, ["conditional_heteroskedasticity", ("conditional_heteroskedasticity", {"max_order": 2})],
+                    window=100)
+    ref = ch_test(X, window=100)
+    np.testing.assert_allclose(res.to_numpy("conditional_heteroskedasticity"), ref.r_squared, rtol=1e-12,
+                               equal_nan=True)
+    ref2 = ch_test(X, window=100, max_order=2)
+    np.testing.assert_allclose(res.to_numpy("conditional_heteroskedasticity_max_order2"), ref2.r_squared,
+                               rtol=1e-12, equal_nan=True)
+    r2 = res.to_numpy("conditional_heteroskedasticity")
+    assert np.nanmean(r2[1]) > 2 * np.nanmean(r2[0])
+    with pytest.raises(ews.InputError, match="max_order"):
+        I.compute(X, [("conditional_heteroskedasticity", {"max_order": 60})], window=100)

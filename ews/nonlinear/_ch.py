@@ -40,7 +40,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._checks import check_window
+from .._checks import ch_max_orders as _max_orders
+from .._checks import resolve_windows
 from .._errors import DegenerateWindowWarning, InputError
 from .._validate import show
 
@@ -70,49 +71,6 @@ def row_labels(lead_shape, lead_dims, coords) -> pd.DataFrame:
         pos = grids[ax].reshape(-1)
         cols[d] = np.asarray(c[1])[pos] if c is not None and tuple(c[0]) == (d,) else pos
     return pd.DataFrame(cols)
-
-
-def resolve_windows(window, lengths) -> np.ndarray:
-    """Window in points per row, by ews' one rule (as ``ews.indicators.resolve_windows``):
-    ``floor(window * n + 1e-9)`` for a fraction, ``window`` for an int. Rows where the window is under
-    3 points or longer than the row get 0 (NaN output and a warning); an error when no row is usable."""
-    check_window(window)
-    lengths = np.asarray(lengths, dtype=np.int64)
-    if isinstance(window, numbers.Integral):
-        w = np.full(lengths.shape, int(window), dtype=np.int64)
-    else:
-        w = np.floor(float(window) * lengths + 1e-9).astype(np.int64)
-    bad = (w < 3) | (w > lengths)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        msg = (f"the window is {int(w[i])} point(s) for a series of {int(lengths[i])} points; it needs 3 "
-               "points and at most the series length. Use another window or a longer series.")
-        if bad.all():
-            raise InputError(msg if bad.size == 1 else f"every series is too short for the window; first: {msg}")
-        warnings.warn(f"{int(bad.sum())} of {bad.size} series (first: row {i}) cannot take the window; their "
-                      f"values are NaN. {msg}", DegenerateWindowWarning, stacklevel=3)
-        w = np.where(bad, 0, w)
-    return w
-
-
-# --------------------------------------------------------------------------------------------------
-
-def _max_orders(max_order, windows) -> np.ndarray:
-    from .._kernels.chet import default_max_order, max_order_limit
-
-    if max_order is None or (isinstance(max_order, numbers.Integral) and not isinstance(max_order, bool)
-                             and max_order == -1):
-        return default_max_order(windows)
-    if isinstance(max_order, (bool, np.bool_)) or not isinstance(max_order, numbers.Integral) or max_order < 0:
-        raise InputError(f"max_order must be None (the default cap min(floor(10 log10 w), floor(w/10))) or a "
-                         f"whole number >= 0, got {show(max_order)}.")
-    used = windows[windows > 0]
-    lim = min((max_order_limit(w) for w in used), default=0)
-    if used.size and max_order > lim:
-        raise InputError(f"max_order={int(max_order)} is too high for windows of {int(used.min())} points: the "
-                         f"AIC comparison needs w - max_order >= max_order + 3, so at most {lim}. Use a lower "
-                         "max_order or a larger window.")
-    return np.full(windows.shape, int(max_order), dtype=np.int64)
 
 
 def rolling_r_squared(ts, windows, max_order: int = -1, input: str = "residuals") -> np.ndarray:
@@ -227,7 +185,7 @@ def ch_test(data, window=0.1, *, alpha: float = 0.1, max_order: int | None = Non
         raise InputError(f"input must be 'residuals' or 'state', got {show(input)}.")
     ts = as_timeseries(data)
     lengths = ts.row_lengths()
-    windows = resolve_windows(window, lengths)
+    windows = resolve_windows(window, lengths, strict=np.size(lengths) == 1)
     mo = _max_orders(max_order, windows)
     X = np.ascontiguousarray(ts.rows(input), dtype=np.float64)
     r2, order = rolling_ch(X, lengths, windows, mo)
