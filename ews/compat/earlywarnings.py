@@ -1,5 +1,11 @@
 """Parity with the R package ``earlywarnings`` 1.1.29 (Dakos & Lahti), quirks included.
 
+Every analysis function the R package exports has a counterpart here: ``generic_ews``,
+``surrogates_ews``, ``sensitivity_ews``, ``qda_ews``, ``ch_ews``, ``bdstest_ews``, ``ddjnonparam_ews``,
+``livpotential_ews`` and ``movpotential_ews``. R's helper ``find.optima`` runs inside the potential
+functions; ``PlotPotential`` (a ggplot) and ``UnivariateGrouping`` are not ported. Each module's docstring
+lists the quirks it reproduces; ``docs/compat.md`` collects them.
+
 These functions reproduce what the R functions compute, *on purpose including their quirks*, so that R
 users can migrate and numbers can be checked against published analyses. ews's own functions
 (:class:`ews.Pipeline`, :mod:`ews.indicators`) use corrected definitions; the differences are listed in
@@ -33,6 +39,8 @@ import pandas as pd
 
 from .._errors import InputError
 from ._r import bw_nrd0, ksmooth, prepare, r_round
+from ._bds import BDSTestEWSResult, bdstest_ews  # R's bdstest_ews, returning what R only prints
+from ._ch_ddj import ChEWSResult, DDJNonparamEWSResult, ch_ews, ddjnonparam_ews  # R's ch_ews, ddjnonparam_ews
 from ._potential import (  # R's livpotential_ews and movpotential_ews, re-exported
     LivPotentialResult,
     MovPotentialResult,
