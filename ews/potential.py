@@ -16,7 +16,7 @@ bandwidth   h = bw_adjust * 1.06 * min(sd, IQR / 1.34) * w^(-1/5)      (R's bw.n
             window has no density: its results are NaN.
 density     p(y) = 1 / (w h sqrt(2 pi)) * sum_i exp(-(y - x_i)^2 / (2 h^2)), exact (every term within 9h
             of y; the dropped ones are < 2.6e-18 of a kernel's peak). No FFT, no binning: it equals
-            scipy.stats.gaussian_kde with the same bandwidth to ~1e-14 of the peak density.
+            scipy.stats.gaussian_kde with the same bandwidth to a few 1e-14 of the peak density.
 grid        counting grid of each window: G = grid_size points from min(x) - h to max(x) + h. (The KDE is
             monotone outside [min x, max x], so every mode is inside.)
 potential   U(y) = -(sigma^2 / 2) log p(y).
@@ -30,9 +30,11 @@ wells       a grid point y_k is a well (density peak) when it is a local maximum
                 y_k counts  <=>  prom_k >= threshold * max_y p(y)
             (topographic prominence, as scipy.signal.peak_prominences). Two peaks without a deep enough
             minimum between them merge into the higher one; the highest peak always counts, so a
-            non-constant window has at least one well. The default threshold = 0.05 gives one well for
-            >= 98 % of Gaussian samples of 50 points (100 % from 200 points) and two for a clear double
-            well (U = x^4/4 - x^2/2, sigma = 0.5: 99 % at 50 points, 100 % from 100).
+            non-constant window has at least one well. Measured with the default threshold = 0.05
+            (200 seeds each): one well for 99.5 % / 99.0 % / 100 % of Gaussian samples of 50 / 100 /
+            200 points; two wells for the double well U = x^4/4 - x^2/2 sampled from
+            p ~ exp(-2 U / s^2) with s = 0.5 in 100 % from 50 points, with s = 0.7 (a shallower
+            barrier against the noise) in 84 % / 98 % / 100 % at 50 / 100 / 200 points.
 depth       of well k (wells in increasing order), in potential units: the climb from the well bottom over
             the lower of the two barriers that separate it from its neighbouring wells (or the grid ends):
                 b_k = max(min p between well k-1 (or the grid start) and well k,

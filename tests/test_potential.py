@@ -289,7 +289,7 @@ def test_along_parameter_unimodal_to_bimodal():
     tab = r.table()
     assert set(tab.columns) >= {"parameter", "n_wells", "well", "position", "depth"}
     assert len(tab) == int(counts.sum())
-    # with equal weights (a parameter far wider than... one step) the rule reduces to type-7 quantiles
+    # equal weights: the weighted rule is bw.nrd (type-7 quantiles, n_eff = n)
     xw = np.sort(rng.standard_normal(50))
     hw, _ = kp.weighted_bandwidth(xw, np.ones(50), 50, 1.0)
     assert hw == pytest.approx(nrd(xw), rel=1e-12)
