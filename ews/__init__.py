@@ -11,4 +11,6 @@ from . import datasets, simulate
 from . import significance, surrogates
 from .significance import SurrogateTestResult, sensitivity, surrogate_test
 from . import likelihood
+from . import nonlinear, potential
+from .potential import PotentialResult, potential_analysis
 from .roc import ROCResult, roc

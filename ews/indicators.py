@@ -40,6 +40,11 @@ dip           Hartigan's dip: the sup distance between the window's empirical CD
               CDF (Hartigan & Hartigan 1985), equal to ``diptest.dipstat``; ``dip_pvalue`` its p-value
               from diptest's table of uniform-null quantiles (``diptest.diptest(x)[1]``)
 
+wells         number of wells of the potential U = -(sigma^2/2) log p, p the Gaussian KDE of the window's
+              *states* (``on_residuals=True``: of its residuals) on ``grid_size`` points over
+              [min - h, max + h]: the maxima of p whose prominence is at least ``threshold`` x max p
+              (Livina et al. 2010); see ``ews.potential.potential_analysis`` for positions, depths and
+              the landscape
 conditional_heteroskedasticity  R^2 of the regression of the squared residuals of an AR(p) filter (OLS with
               intercept, p chosen by AIC up to min(floor(10 log10 w), floor(w/10))) on their own lag
               (Seekell et al. 2011); see ``ews.nonlinear.ch_test`` for the test against chi2_1(1-alpha)/(L-1)
@@ -214,6 +219,12 @@ def _validate_params(name, p):
         lag = p["lag"]
         if isinstance(lag, bool) or not isinstance(lag, (int, np.integer)) or lag < 1:
             raise InputError(f"lag must be a positive integer, got {lag!r}.")
+    if "grid_size" in p and p["grid_size"] < 3:
+        raise InputError(f"grid_size must be a whole number >= 3 (points of the state grid), got {p['grid_size']!r}.")
+    if "threshold" in p and not (0 <= p["threshold"] < 1):
+        raise InputError(f"threshold is a fraction of the highest density in [0, 1), got {p['threshold']!r}.")
+    if "bw_adjust" in p and not p["bw_adjust"] > 0:
+        raise InputError(f"bw_adjust multiplies the bandwidth and must be > 0, got {p['bw_adjust']!r}.")
     for key in ("low", "high"):
         if key in p and not (0 < p[key] <= 0.5):
             raise InputError(f"{key} must be a frequency in (0, 0.5] cycles per step, got {p[key]!r}.")
@@ -286,6 +297,15 @@ def _dip_both(ts, windows):
 
 
 _DIP_KEY = ("custom", _dip_both)
+
+
+def _wells(ts, windows, grid_size, threshold, bw_adjust, on_residuals):
+    """Number of potential wells per window (n_rows, n): see ews.potential."""
+    from ._kernels.potential import rolling_wells
+
+    X = ts.rows("residuals" if on_residuals else "state")
+    return rolling_wells(np.ascontiguousarray(X), ts.row_lengths(), np.ascontiguousarray(windows, dtype=np.int64),
+                         int(grid_size), float(threshold), float(bw_adjust))
 
 
 def _ch_r2(ts, windows, max_order):
@@ -402,6 +422,17 @@ def _builtin():
         requests=lambda: [_DIP_KEY], finalize=lambda out: out[_DIP_KEY][1], min_window=4,
     ))
 
+    wells_keys = ("grid_size", "threshold", "bw_adjust", "on_residuals")
+    register(IndicatorDef(
+        name="wells", direction=+1,
+        summary="number of potential wells (density modes) of the window's states: 2 or more while flickering",
+        formula="Gaussian KDE p on G points over [min - h, max + h], h = bw_adjust 1.06 min(sd, IQR/1.34) w^-0.2; "
+                "U = -(sigma^2/2) log p; wells = maxima of p with prominence >= threshold max p",
+        reference="Livina et al. 2010, Clim Past 6:77; Hirota et al. 2011, Science 334:232",
+        defaults={"grid_size": 100, "threshold": 0.05, "bw_adjust": 1.0, "on_residuals": False},
+        requests=lambda **p: [("custom", _wells, *(p[k] for k in wells_keys))],
+        finalize=lambda out, **p: out[("custom", _wells, *(p[k] for k in wells_keys))], min_window=3,
+    ))
     register(IndicatorDef(
         name="conditional_heteroskedasticity", direction=+1,
         summary="R^2 of the squared AR(p) residuals on their lag (p by AIC): volatility clustering",

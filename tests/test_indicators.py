@@ -354,3 +354,21 @@ def test_conditional_heteroskedasticity_indicator_is_ch_tests_r_squared(rng):
     assert np.nanmean(r2[1]) > 2 * np.nanmean(r2[0])
     with pytest.raises(ews.InputError, match="max_order"):
         I.compute(X, [("conditional_heteroskedasticity", {"max_order": 60})], window=100)
+
+
+def test_wells_indicator_matches_potential_analysis(rng):
+    """``wells`` through the registry counts what ews.potential.potential_analysis counts, per window, on
+    the state; two wells where the window straddles two levels, one on noise; bad parameters refused."""
+    from ews.potential import potential_analysis
+
+    x = np.r_[rng.normal(0, 1, 300), rng.normal(0, 1, 300) + np.where(rng.random(300) < 0.5, 6.0, 0.0)]
+    res = I.compute(x, ["wells", ("wells", {"grid_size": 50, "threshold": 0.1})], window=150)
+    ref = potential_analysis(x, window=150, landscape=False)
+    got = res.to_numpy("wells")
+    np.testing.assert_array_equal(got, ref.n_wells.reshape(-1), strict=False)
+    assert np.nanmax(got[:300]) == 1 and got[-1] == 2
+    ref2 = potential_analysis(x, window=150, grid_size=50, threshold=0.1, landscape=False)
+    np.testing.assert_array_equal(res.to_numpy("wells_grid_size50_threshold0p1"), ref2.n_wells.reshape(-1))
+    for bad in ({"grid_size": 2}, {"threshold": 1.0}, {"bw_adjust": 0.0}):
+        with pytest.raises(ews.InputError):
+            I.compute(x, [("wells", bad)], window=150)
