@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import math
 import numbers
 import warnings
@@ -223,13 +224,19 @@ _BLAS_NAMES = (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_thr
 
 
 def _openblas_handles():
-    libs = []
+    """(get, set) thread-count functions of every OpenBLAS loaded in this process (Linux; () elsewhere)."""
     try:
         with open("/proc/self/maps") as fh:
-            paths = {line.split()[-1] for line in fh if "openblas" in line.lower() and "/" in line}
+            paths = tuple(sorted({line.split()[-1] for line in fh if "openblas" in line.lower() and "/" in line}))
     except OSError:
-        return libs
-    for path in sorted(paths):
+        return ()
+    return _handles_of(paths)
+
+
+@functools.lru_cache(maxsize=8)
+def _handles_of(paths: tuple) -> tuple:
+    libs = []
+    for path in paths:
         try:
             lib = ctypes.CDLL(path)
         except OSError:
@@ -238,7 +245,7 @@ def _openblas_handles():
             if hasattr(lib, get) and hasattr(lib, set_):
                 libs.append((getattr(lib, get), getattr(lib, set_)))
                 break
-    return libs
+    return tuple(libs)
 
 
 @contextlib.contextmanager
