@@ -41,7 +41,8 @@ dip           Hartigan's dip: the sup distance between the window's empirical CD
               from diptest's table of uniform-null quantiles (``diptest.diptest(x)[1]``)
 
 wells         number of wells of the potential U = -(sigma^2/2) log p, p the Gaussian KDE of the window's
-              *states* (``on_residuals=True``: of its residuals) on ``grid_size`` points over
+              residuals (like every indicator; the state without detrending; ``on_state=True``: the
+              undetrended state even after detrending) on ``grid_size`` points over
               [min - h, max + h]: the maxima of p whose prominence is at least ``threshold`` x max p
               (Livina et al. 2010); see ``ews.potential.potential_analysis`` for positions, depths and
               the landscape
@@ -299,11 +300,11 @@ def _dip_both(ts, windows):
 _DIP_KEY = ("custom", _dip_both)
 
 
-def _wells(ts, windows, grid_size, threshold, bw_adjust, on_residuals):
+def _wells(ts, windows, grid_size, threshold, bw_adjust, on_state):
     """Number of potential wells per window (n_rows, n): see ews.potential."""
     from ._kernels.potential import rolling_wells
 
-    X = ts.rows("residuals" if on_residuals else "state")
+    X = ts.rows("state" if on_state else "residuals")
     return rolling_wells(np.ascontiguousarray(X), ts.row_lengths(), np.ascontiguousarray(windows, dtype=np.int64),
                          int(grid_size), float(threshold), float(bw_adjust))
 
@@ -422,14 +423,14 @@ def _builtin():
         requests=lambda: [_DIP_KEY], finalize=lambda out: out[_DIP_KEY][1], min_window=4,
     ))
 
-    wells_keys = ("grid_size", "threshold", "bw_adjust", "on_residuals")
+    wells_keys = ("grid_size", "threshold", "bw_adjust", "on_state")
     register(IndicatorDef(
         name="wells", direction=+1,
-        summary="number of potential wells (density modes) of the window's states: 2 or more while flickering",
+        summary="number of potential wells (density modes) of the window: 2 or more while flickering",
         formula="Gaussian KDE p on G points over [min - h, max + h], h = bw_adjust 1.06 min(sd, IQR/1.34) w^-0.2; "
                 "U = -(sigma^2/2) log p; wells = maxima of p with prominence >= threshold max p",
         reference="Livina et al. 2010, Clim Past 6:77; Hirota et al. 2011, Science 334:232",
-        defaults={"grid_size": 100, "threshold": 0.05, "bw_adjust": 1.0, "on_residuals": False},
+        defaults={"grid_size": 100, "threshold": 0.1, "bw_adjust": 1.0, "on_state": False},
         requests=lambda **p: [("custom", _wells, *(p[k] for k in wells_keys))],
         finalize=lambda out, **p: out[("custom", _wells, *(p[k] for k in wells_keys))], min_window=3,
     ))

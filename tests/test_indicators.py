@@ -362,13 +362,13 @@ def test_wells_indicator_matches_potential_analysis(rng):
     from ews.potential import potential_analysis
 
     x = np.r_[rng.normal(0, 1, 300), rng.normal(0, 1, 300) + np.where(rng.random(300) < 0.5, 6.0, 0.0)]
-    res = I.compute(x, ["wells", ("wells", {"grid_size": 50, "threshold": 0.1})], window=150)
+    res = I.compute(x, ["wells", ("wells", {"grid_size": 50, "threshold": 0.2})], window=150)
     ref = potential_analysis(x, window=150, landscape=False)
     got = res.to_numpy("wells")
     np.testing.assert_array_equal(got, ref.n_wells.reshape(-1), strict=False)
     assert np.nanmax(got[:300]) == 1 and got[-1] == 2
-    ref2 = potential_analysis(x, window=150, grid_size=50, threshold=0.1, landscape=False)
-    np.testing.assert_array_equal(res.to_numpy("wells_grid_size50_threshold0p1"), ref2.n_wells.reshape(-1))
+    ref2 = potential_analysis(x, window=150, grid_size=50, threshold=0.2, landscape=False)
+    np.testing.assert_array_equal(res.to_numpy("wells_grid_size50_threshold0p2"), ref2.n_wells.reshape(-1))
     for bad in ({"grid_size": 2}, {"threshold": 1.0}, {"bw_adjust": 0.0}):
         with pytest.raises(ews.InputError):
             I.compute(x, [("wells", bad)], window=150)
