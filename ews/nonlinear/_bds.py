@@ -61,18 +61,14 @@ Randomness: the resamples of row i, stage k come from ``SeedSequence(seed entrop
 """
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import functools
 import math
 import numbers
 import warnings
 
 import numpy as np
-from numba import njit
 
 from .._errors import EWSWarning, InputError
-from .._kernels import rows
+from .._kernels.bds import _bds_row
 from .._random import seed_sequence
 from .._validate import show
 from ..pvalues import pvalue
@@ -87,102 +83,6 @@ MIN_POINTS = 10
 # ----------------------------------------------------------------------------------------------------
 # kernel
 # ----------------------------------------------------------------------------------------------------
-@njit(cache=True)
-def _sigma2(c, k, m):
-    s = 0.0
-    for j in range(1, m):
-        s += 2.0 * k ** (m - j) * c ** (2 * j)
-    s += k**m + (m - 1) ** 2 * c ** (2 * m) - m * m * k * c ** (2 * m - 2)
-    return 4.0 * s
-
-
-@rows("X")
-def _bds_row(row, X, lengths, eps, max_dim, convention, out):
-    """BDS statistics of row ``row``: out[row, e, m - 2] for eps[row, e], m = 2..max_dim.
-
-    convention 0 = statsmodels, 1 = tseries (see the module docstring). NaN where undefined.
-    """
-    n = lengths[row]
-    ne = eps.shape[1]
-    M = max_dim
-    x = X[row]
-    for e in range(ne):
-        for m in range(M - 1):
-            out[row, e, m] = np.nan
-    if n < M + 3:
-        return
-    N = n - M + 1  # tseries: the one set of points
-    lim = N - 1 if convention == 1 else n - 1  # largest index that enters C_1 and K
-    deg = np.zeros((ne, n), dtype=np.int64)
-    ones = np.zeros(ne, dtype=np.int64)  # close pairs among the points that enter C_1 / K
-    low = np.zeros((ne, M), dtype=np.int64)  # statsmodels: close pairs (s, t), s = 0..M-2 (for end-aligned C_1)
-    hist = np.zeros((ne, M + 1), dtype=np.int64)  # history pairs by min(run, M)
-    tail = np.zeros((ne, M + 1), dtype=np.int64)  # tseries: history pairs ending beyond N - 1, by m
-    run = np.zeros(ne, dtype=np.int64)
-    for d in range(1, n):
-        for e in range(ne):
-            run[e] = 0
-        for s in range(n - d):
-            t = s + d
-            dist = abs(x[s] - x[t])
-            for e in range(ne):
-                if convention == 1:
-                    close = dist <= eps[row, e]
-                else:
-                    close = dist < eps[row, e]
-                if not close:
-                    run[e] = 0
-                    continue
-                r = run[e] + 1
-                run[e] = r
-                if t <= lim:
-                    ones[e] += 1
-                    deg[e, s] += 1
-                    deg[e, t] += 1
-                if convention == 0:
-                    if s < M - 1:
-                        low[e, s] += 1
-                    hist[e, min(r, M)] += 1
-                else:
-                    # the m-history pair starting at (s - m + 1, t - m + 1) counts if t - m + 1 <= N - 1
-                    if t <= N - 1:
-                        hist[e, min(r, M)] += 1
-                    else:
-                        for m in range(t - N + 2, min(r, M) + 1):
-                            if m >= 2:
-                                tail[e, m] += 1
-    npts = N if convention == 1 else n
-    fn = float(npts)
-    for e in range(ne):
-        kk = 0.0
-        for i in range(npts):
-            kk += float(deg[e, i]) * float(deg[e, i] - 1)
-        k = kk / (fn * (fn - 1.0) * (fn - 2.0))
-        c = 2.0 * ones[e] / (fn * (fn - 1.0))
-        # cumulative: pairs with run >= m
-        above = 0
-        cum = np.zeros(M + 1, dtype=np.int64)
-        for m in range(M, 0, -1):
-            above += hist[e, m]
-            cum[m] = above
-        for m in range(2, M + 1):
-            if convention == 1:
-                nm = float(N)
-                cm = 2.0 * (cum[m] + tail[e, m]) / (nm * (nm - 1.0))
-                c1 = c
-            else:
-                nm = float(n - m + 1)
-                cm = 2.0 * cum[m] / (nm * (nm - 1.0))
-                # close pairs among points m-1..n-1: all close pairs minus those with s < m - 1
-                drop = 0
-                for s in range(m - 1):
-                    drop += low[e, s]
-                c1 = 2.0 * (ones[e] - drop) / (nm * (nm - 1.0))
-            v = _sigma2(c, k, m)
-            if v > 0.0 and math.isfinite(v):
-                out[row, e, m - 2] = math.sqrt(nm) * (cm - c1**m) / math.sqrt(v)
-
-
 def bds_statistics(X, eps, max_dim: int, convention: str = "statsmodels", lengths=None) -> np.ndarray:
     """BDS statistics of the rows of ``X`` (rows, n) for the absolute distances ``eps`` (rows, ne) or (ne,).
 
@@ -215,59 +115,13 @@ def bootstrap_statistics(E, eps, max_dim: int, boots: int, rng: np.random.Genera
 
 # ----------------------------------------------------------------------------------------------------
 # BLAS threads: statsmodels' small state-space solves run ~8x slower with OpenBLAS threads on a busy
-# machine (measured: 15 ARMA fits 3.2 s -> 0.4 s); the fits are run with one BLAS thread.
+# machine (measured: 15 ARMA fits 3.2 s -> 0.4 s); the fits run with one BLAS thread (threadpoolctl).
 # ----------------------------------------------------------------------------------------------------
-_BLAS_NAMES = (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
-               ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
-               ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
-               ("openblas_get_num_threads", "openblas_set_num_threads"))
-
-
-def _openblas_handles():
-    """(get, set) thread-count functions of every OpenBLAS loaded in this process (Linux; () elsewhere)."""
-    try:
-        with open("/proc/self/maps") as fh:
-            paths = tuple(sorted({line.split()[-1] for line in fh if "openblas" in line.lower() and "/" in line}))
-    except OSError:
-        return ()
-    return _handles_of(paths)
-
-
-@functools.lru_cache(maxsize=8)
-def _handles_of(paths: tuple) -> tuple:
-    libs = []
-    for path in paths:
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for get, set_ in _BLAS_NAMES:
-            if hasattr(lib, get) and hasattr(lib, set_):
-                libs.append((getattr(lib, get), getattr(lib, set_)))
-                break
-    return tuple(libs)
-
-
-@contextlib.contextmanager
 def one_blas_thread():
-    """Run the block with one OpenBLAS thread (restored afterwards); does nothing where OpenBLAS is not
-    found."""
-    saved = []
-    try:
-        for get, set_ in _openblas_handles():
-            n = int(get())
-            saved.append((set_, n))
-            set_(1)
-    except Exception:  # noqa: BLE001 - best effort only: never fail a fit over thread settings
-        pass
-    try:
-        yield
-    finally:
-        for set_, n in saved:
-            try:
-                set_(n)
-            except Exception:  # noqa: BLE001
-                pass
+    """Context manager: the block runs with one BLAS thread (restored afterwards)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 # ----------------------------------------------------------------------------------------------------
