@@ -99,3 +99,29 @@ def test_quiet_before_a_fold_with_weak_noise_when_the_trend_is_removed():
     # the leftover trend of a broad detrending is seen as bimodality
     assert np.mean(broad["max_bc"] > 5 / 9) > np.mean(narrow["max_bc"] > 5 / 9)
     assert np.mean(broad["max_wells"] >= 2) > np.mean(narrow["max_wells"] >= 2)
+
+
+def test_every_new_indicator_runs_in_a_pipeline_and_a_surrogate_test():
+    """The issue-8 rolling indicators are ordinary registry entries: a Pipeline over several rows and a
+    surrogate test (each surrogate through the same pipeline, in one batch) work with them, each row's
+    numbers equal its own single-row run, and the p-values are valid probabilities."""
+    x = ews.simulate("flickering", replicates=3, seed=5, t_max=600.0, c_start=2.0, c_end=2.4)
+    inds = ["bimodality", "dip", "dip_pvalue", "wells", "conditional_heteroskedasticity"]
+    p = ews.Pipeline(detrend="gaussian", bandwidth=0.2, window=100, indicators=inds)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = p.run(x)
+        one = p.run(x.isel(replicate=1))
+        for lab in res.labels:
+            np.testing.assert_array_equal(res.to_numpy(lab)[1], one.to_numpy(lab), err_msg=lab)
+        test = ews.surrogate_test(p, x, null="ar1", n_surrogates=19, seed=1)
+        again = ews.surrogate_test(p, x, null="ar1", n_surrogates=19, seed=1)
+    pv, pv2 = test.p_value.values, again.p_value.values
+    # a wells count that never changes in a row has no trend (tau NaN), hence no p-value; surrogates
+    # whose count never changes drop out of that row's null, so p >= 1/(B + 1) with B <= 19 valid ones
+    obs = test.statistic.values
+    assert pv.shape[0] == len(inds)
+    assert np.array_equal(np.isnan(pv), np.isnan(obs))
+    assert np.all((pv[~np.isnan(pv)] >= 1 / 20) & (pv[~np.isnan(pv)] <= 1))
+    assert np.isfinite(pv[inds.index("dip")]).all()
+    np.testing.assert_array_equal(pv, pv2)
