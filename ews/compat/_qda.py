@@ -137,10 +137,10 @@ def qda_ews(timeseries, param=None, winsize=50, detrending="no", bandwidth=None,
     >>> import numpy as np
     >>> from ews.compat.earlywarnings import qda_ews
     >>> e = np.random.default_rng(0).standard_normal(120)
-    >>> y = np.empty(120); y[0] = 5.0
+    >>> y = np.zeros(120)
     >>> for t in range(1, 120):
-    ...     y[t] = 5.0 + 0.6 * (y[t - 1] - 5.0) + 0.1 * e[t]
-    >>> res = qda_ews(y, boots=5, seed=1)
+    ...     y[t] = 0.6 * y[t - 1] + e[t]
+    >>> res = qda_ews(y, detrending="linear", boots=5, seed=1)
     >>> list(res.indicators.columns), list(res.trends["indicator"])
     (['timeindex', 'ar1', 'sd'], ['ar1', 'variance'])
     """
