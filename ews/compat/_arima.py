@@ -266,6 +266,13 @@ def arima_like(y, phi, theta, Pn0):
     Returns (ssq, sumlog, nu). Observations whose prediction variance ``gain`` is >= 1e4 are left
     out of the sums (R's rule).
     """
+    return arima_like_resid(y, phi, theta, Pn0, np.empty(0))
+
+
+@njit(cache=True, error_model="numpy")
+def arima_like_resid(y, phi, theta, Pn0, res):
+    """:func:`arima_like` that also writes R's ``useResid = TRUE`` residuals into ``res`` (length n; pass
+    an empty array to skip): the standardised innovations resid_t / sqrt(gain_t), NaN where y is NaN."""
     n = y.shape[0]
     p = phi.shape[0]
     q = theta.shape[0]
@@ -317,12 +324,16 @@ def arima_like(y, phi, theta, Pn0):
                 nu += 1
                 ssq += resid * resid / gain
                 sumlog += math.log(gain)
+            if res.shape[0] > 0:
+                res[l] = resid / math.sqrt(gain)
             for i in range(r):
                 a[i] = anew[i] + M[i] * resid / gain
             for i in range(r):
                 for j in range(r):
                     P[i, j] = Pnew[i, j] - M[i] * M[j] / gain
         else:
+            if res.shape[0] > 0:
+                res[l] = np.nan
             for i in range(r):
                 a[i] = anew[i]
             for i in range(r):

@@ -48,13 +48,13 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
 from .._errors import EWSWarning, InputError
 from .._random import seed_sequence
 from .._validate import check_bool, show
 from ..nonlinear._bds import bds_statistics, check_epsilon, check_max_dim, stage_seed
-from ._arima import arima_css, arima_like, getq0, invpartrans, partrans, vmmin
+from ._arima import (_ar_check, _ma_invert, _rlog, arima_css, arima_like, arima_like_resid, getq0, invpartrans,
+                     partrans, vmmin)
 from ._r import prepare
 
 STAGE_NAMES = ("Detrended data", "ARMA model residuals", "GARCH(0,1) model residuals")
@@ -64,101 +64,13 @@ COLUMNS = ["stage", "stage_name", "m", "epsilon_multiplier", "epsilon", "bds_sta
 # ----------------------------------------------------------------------------------------------------
 # R's arima(x, c(p, 0, q), include.mean = TRUE)
 # ----------------------------------------------------------------------------------------------------
-@njit(cache=True, error_model="numpy")
 def arima_residuals(y, phi, theta, Pn0):
     """R ``ARIMA_Like(..., useResid = TRUE)`` for d = 0: the standardised innovations
-    resid_t / sqrt(gain_t) and ssq (the Kalman filter of :func:`ews.compat._arima.arima_like`)."""
-    n = y.shape[0]
-    p = phi.shape[0]
-    q = theta.shape[0]
-    r = Pn0.shape[0]
-    a = np.zeros(r)
-    anew = np.zeros(r)
-    M = np.zeros(r)
-    P = np.zeros((r, r))
-    Pnew = Pn0.copy()
-    res = np.empty(n)
-    ssq = 0.0
-    for l in range(n):
-        for i in range(r):
-            tmp = a[i + 1] if i < r - 1 else 0.0
-            if i < p:
-                tmp += phi[i] * a[0]
-            anew[i] = tmp
-        if l > 0:
-            for i in range(r):
-                if i == 0:
-                    vi = 1.0
-                elif i - 1 < q:
-                    vi = theta[i - 1]
-                else:
-                    vi = 0.0
-                for j in range(r):
-                    if j == 0:
-                        tmp = vi
-                    elif j - 1 < q:
-                        tmp = vi * theta[j - 1]
-                    else:
-                        tmp = 0.0
-                    if i < p and j < p:
-                        tmp += phi[i] * phi[j] * P[0, 0]
-                    if i < r - 1 and j < r - 1:
-                        tmp += P[i + 1, j + 1]
-                    if i < p and j < r - 1:
-                        tmp += phi[i] * P[j + 1, 0]
-                    if j < p and i < r - 1:
-                        tmp += phi[j] * P[i + 1, 0]
-                    Pnew[i, j] = tmp
-        resid = y[l] - anew[0]
-        for i in range(r):
-            M[i] = Pnew[i, 0]
-        gain = M[0]
-        if gain < 1e4:
-            ssq += resid * resid / gain
-        res[l] = resid / math.sqrt(gain)
-        for i in range(r):
-            a[i] = anew[i] + M[i] * resid / gain
-        for i in range(r):
-            for j in range(r):
-                P[i, j] = Pnew[i, j] - M[i] * M[j] / gain
-    return res, ssq
-
-
-def _rlog(v):
-    return math.log(v) if v > 0 else (-math.inf if v == 0 else math.nan)
-
-
-def _poly_roots(c):
-    c = np.trim_zeros(np.asarray(c, float), "b")
-    return np.roots(c[::-1]) if c.size > 1 else np.zeros(0, dtype=complex)
-
-
-def _ar_check(ar) -> bool:
-    """R arima's ``arCheck``: all roots of 1 - ar_1 z - .. outside the unit circle."""
-    ar = np.r_[1.0, -np.asarray(ar, float)]
-    p = int(np.flatnonzero(ar != 0).max())
-    return p == 0 or bool(np.all(np.abs(_poly_roots(ar[: p + 1])) > 1))
-
-
-def _ma_invert(ma):
-    """R arima's ``maInvert``."""
-    ma = np.asarray(ma, float)
-    q = ma.size
-    q0 = int(np.flatnonzero(np.r_[1.0, ma] != 0).max())
-    if q0 == 0:
-        return ma
-    roots = _poly_roots(np.r_[1.0, ma[:q0]])
-    ind = np.abs(roots) < 1
-    if not ind.any():
-        return ma
-    if q0 == 1:
-        return np.r_[1.0 / ma[0], np.zeros(q - q0)]
-    roots = roots.astype(complex)
-    roots[ind] = 1.0 / roots[ind]
-    x = np.array([1.0 + 0j])
-    for r in roots:
-        x = np.r_[x, 0] - np.r_[0, x] / r
-    return np.r_[x[1:].real, np.zeros(q - q0)]
+    resid_t / sqrt(gain_t), and ssq (R's ``sigma2 = ssq / n`` after the fit)."""
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    res = np.empty(y.size)
+    ssq, _, _ = arima_like_resid(y, phi, theta, Pn0, res)
+    return res, float(ssq)
 
 
 def r_arima_mean(x, p: int, q: int, method: str = "CSS-ML") -> dict:
