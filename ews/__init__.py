@@ -14,3 +14,29 @@ from . import likelihood
 from . import nonlinear, potential
 from .potential import PotentialResult, potential_analysis
 from .roc import ROCResult, roc
+
+
+def _attach_plots():
+    """Give each result a ``.plot(**kwargs)`` that imports ews.plot only when called (the core never
+    imports matplotlib; this facade is the one place that knows both)."""
+    import importlib
+
+    def method(func_name):
+        def plot(self, **kwargs):
+            return getattr(importlib.import_module("ews.plot"), func_name)(self, **kwargs)
+
+        plot.__name__ = "plot"
+        plot.__doc__ = f"Draw this result with :func:`ews.plot.{func_name}` (returns the matplotlib Figure)."
+        return plot
+
+    from .indicators import IndicatorResult
+    from .likelihood import LikelihoodRatioTest
+
+    for cls, func_name in ((PipelineResult, "plot_pipeline"), (IndicatorResult, "plot_indicators"),
+                           (TimeSeries, "plot_series"), (SurrogateTestResult, "plot_surrogate_test"),
+                           (LikelihoodRatioTest, "plot_lr_test"),
+                           (ROCResult, "plot_roc"), (PotentialResult, "plot_potential")):
+        cls.plot = method(func_name)
+
+
+_attach_plots()
