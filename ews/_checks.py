@@ -255,6 +255,22 @@ def ch_max_orders(max_order, windows) -> np.ndarray:
     return np.full(windows.shape, int(max_order), dtype=np.int64)
 
 
+MAX_GRID = 20_000
+"""Largest state grid of a density / potential (points): finer than any KDE bandwidth resolves, small enough
+that one window's grid costs < 1 MB."""
+
+LANDSCAPE_BYTES = 2 * 2**30
+"""Largest landscape (density and potential of every window on its grid) built in memory: 2 GiB."""
+
+
+def check_grid_size(grid_size, what: str = "grid_size") -> int:
+    """A state grid of 3 .. MAX_GRID points."""
+    if isinstance(grid_size, (bool, np.bool_)) or not isinstance(grid_size, numbers.Integral) or not (
+            3 <= grid_size <= MAX_GRID):
+        raise InputError(f"{what} must be a whole number of grid points from 3 to {MAX_GRID}, got {show(grid_size)}.")
+    return int(grid_size)
+
+
 def check_indicator_params(name: str, params: dict, defaults: dict) -> None:
     """Each parameter has the type of its default: bool for a bool default, a whole number for an int
     default, a finite real number for a float default (bools refused where numbers are expected)."""

@@ -220,8 +220,8 @@ def _validate_params(name, p):
         lag = p["lag"]
         if isinstance(lag, bool) or not isinstance(lag, (int, np.integer)) or lag < 1:
             raise InputError(f"lag must be a positive integer, got {lag!r}.")
-    if "grid_size" in p and p["grid_size"] < 3:
-        raise InputError(f"grid_size must be a whole number >= 3 (points of the state grid), got {p['grid_size']!r}.")
+    if "grid_size" in p:
+        _checks.check_grid_size(p["grid_size"])
     if "threshold" in p and not (0 <= p["threshold"] < 1):
         raise InputError(f"threshold is a fraction of the highest density in [0, 1), got {p['threshold']!r}.")
     if "bw_adjust" in p and not p["bw_adjust"] > 0:

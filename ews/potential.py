@@ -79,6 +79,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ._checks import LANDSCAPE_BYTES, check_grid_size
 from ._errors import DegenerateWindowWarning, InputError
 from ._kernels import potential as _kp
 from ._validate import show
@@ -407,7 +408,7 @@ def potential_analysis(data, window=None, *, grid_size: int = 100, sigma: float 
         Bad window (too long for every row, < 3 points), grid_size < 3, sigma or bw_adjust <= 0,
         threshold outside [0, 1), ``along`` of the wrong shape or not finite, ``window`` with ``along``.
     """
-    grid_size = _check_int(grid_size, "grid_size", 3)
+    grid_size = check_grid_size(grid_size)
     sigma = _check_real(sigma, "sigma", lo=0.0)
     bw_adjust = _check_real(bw_adjust, "bw_adjust", lo=0.0)
     threshold = _check_real(threshold, "threshold", lo=0.0, lo_open=False, hi=1.0)
@@ -426,6 +427,11 @@ def potential_analysis(data, window=None, *, grid_size: int = 100, sigma: float 
         n_steps = _check_int(n_steps, "n_steps", 1)
         return _along(ts, X, lengths, along, n_steps, grid_size, sigma, bw_adjust, threshold, landscape, params)
     sizes = _window_list(0.5 if window is None else window)
+    need = 2 * 8 * X.shape[0] * len(sizes) * X.shape[1] * grid_size  # density and potential, float64
+    if landscape and need > LANDSCAPE_BYTES:
+        raise InputError(f"the landscape of {X.shape[0]} series x {len(sizes)} window size(s) x {X.shape[1]} "
+                         f"time points x {grid_size} grid points would take {need / 2**30:.1f} GiB; pass "
+                         "landscape=False (wells, positions and depths only), fewer rows, or a smaller grid_size.")
     return _rolling(ts, X, lengths, sizes, grid_size, sigma, bw_adjust, threshold, landscape, params)
 
 

@@ -372,3 +372,20 @@ def test_wells_indicator_matches_potential_analysis(rng):
     for bad in ({"grid_size": 2}, {"threshold": 1.0}, {"bw_adjust": 0.0}):
         with pytest.raises(ews.InputError):
             I.compute(x, [("wells", bad)], window=150)
+
+
+def test_wells_refuses_a_grid_that_cannot_fit_in_memory():
+    """A hostile grid_size (1e9 points: 8 GB per window) is refused at the door, in the indicator, in
+    potential_analysis and in the compat functions; a landscape too large for memory names landscape=False."""
+    from ews.compat import earlywarnings as ew
+    from ews.potential import potential_analysis
+
+    x = np.random.default_rng(0).normal(size=100)
+    for call in (lambda: I.compute(x, [("wells", {"grid_size": 10**9})], window=30),
+                 lambda: potential_analysis(x, window=30, grid_size=10**9),
+                 lambda: ew.livpotential_ews(x, grid_size=10**9),
+                 lambda: ew.movpotential_ews(x, grid_size=10**9)):
+        with pytest.raises(ews.InputError, match="grid_size"):
+            call()
+    with pytest.raises(ews.InputError, match="landscape=False"):
+        potential_analysis(np.zeros((2000, 2000)) + np.arange(2000), window=100, grid_size=200)

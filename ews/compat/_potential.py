@@ -381,8 +381,10 @@ def _grid_size(grid_size, n: int) -> int:
                              "below 2 and R's livpotential_ews fails. Give at least 10 points or "
                              "grid_size >= 2.")
         return g
-    if isinstance(grid_size, bool) or not float(grid_size).is_integer() or grid_size < 2:
-        raise InputError(f"grid_size must be a whole number >= 2; got {grid_size!r}.")
+    from .._checks import MAX_GRID
+
+    if isinstance(grid_size, bool) or not float(grid_size).is_integer() or not (2 <= grid_size <= MAX_GRID):
+        raise InputError(f"grid_size must be a whole number from 2 to {MAX_GRID}; got {grid_size!r}.")
     return int(grid_size)
 
 
