@@ -43,8 +43,8 @@ def _naive_wells(v, grid_size=100, threshold=0.1):
     h = 1.06 * s * len(v) ** -0.2
     grid = np.linspace(v.min() - h, v.max() + h, grid_size)
     p = stats.gaussian_kde(v, bw_method=h / sd)(grid)
-    peaks, _ = signal.find_peaks(np.r_[0.0, p, 0.0])
-    prom = signal.peak_prominences(np.r_[0.0, p, 0.0], peaks)[0]
+    peaks, _ = signal.find_peaks(p)
+    prom = signal.peak_prominences(p, peaks)[0]
     return int(np.sum(prom >= threshold * p.max()))
 
 

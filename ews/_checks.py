@@ -244,8 +244,8 @@ def ch_max_orders(max_order, windows) -> np.ndarray:
                              and max_order == -1):
         return np.ascontiguousarray(default_max_order(windows), dtype=np.int64)
     if isinstance(max_order, (bool, np.bool_)) or not isinstance(max_order, numbers.Integral) or max_order < 0:
-        raise InputError(f"max_order must be None (the default cap min(floor(10 log10 w), floor(w/10))) or a "
-                         f"whole number >= 0, got {show(max_order)}.")
+        raise InputError(f"max_order must be -1 or None (the default cap min(floor(10 log10 w), floor(w/10))) or "
+                         f"a whole number >= 0, got {show(max_order)}.")
     used = windows[windows > 0]
     lim = min((max_order_limit(w) for w in used), default=0)
     if used.size and max_order > lim:

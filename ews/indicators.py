@@ -38,7 +38,9 @@ bimodality    Sarle's bimodality coefficient BC = (G1^2 + 1) / (G2 + 3 (w-1)^2 /
 
 dip           Hartigan's dip: the sup distance between the window's empirical CDF and the closest unimodal
               CDF (Hartigan & Hartigan 1985), equal to ``diptest.dipstat``; ``dip_pvalue`` its p-value
-              from diptest's table of uniform-null quantiles (``diptest.diptest(x)[1]``)
+              from diptest's table of uniform-null quantiles (``diptest.diptest(x)[1]``). A constant
+              window has dip 0 and p 1 (diptest's convention: one value is unimodal). Ties (counts,
+              rounded data) inflate the dip: more than 10 % repeated values in a series give a warning
 
 wells         number of wells of the potential U = -(sigma^2/2) log p, p the Gaussian KDE of the window's
               residuals (like every indicator; the state without detrending; ``on_state=True``: the
@@ -64,7 +66,7 @@ import numpy as np
 import xarray as xr
 
 from . import _checks
-from ._errors import DegenerateWindowWarning, InputError
+from ._errors import DegenerateWindowWarning, EWSWarning, InputError
 from ._registry import Registry
 from .series import TimeSeries, as_timeseries
 
@@ -294,7 +296,29 @@ def _dip_both(ts, windows):
     if (windows > MAX_TABLE_N).any():
         warnings.warn(f"windows longer than {MAX_TABLE_N} points: the dip p-value uses the table's last row "
                       f"(n = {MAX_TABLE_N}), as diptest does.", UserWarning, stacklevel=5)
-    return np.stack(rolling_dip(ts.rows("residuals"), ts.row_lengths(), np.asarray(windows, dtype=np.int64)))
+    X, lengths = ts.rows("residuals"), ts.row_lengths()
+    tied = _tied_share(X, lengths)
+    if tied.max(initial=0.0) > DIP_TIE_SHARE:
+        i = int(np.argmax(tied))
+        warnings.warn(
+            f"{int((tied > DIP_TIE_SHARE).sum())} series hold many tied values (first: row {i}, {tied[i]:.0%} of its "
+            "values repeat an earlier one). The dip's p-value assumes a continuous distribution: ties (counts, "
+            "rounded values) make each repeated value a step of the empirical CDF, which the dip reads as "
+            "multimodality, so dip_pvalue rejects unimodality far too often there. Prefer 'wells' or "
+            "'bimodality' for such data, or jitter the values by less than their resolution.",
+            EWSWarning, stacklevel=5)
+    return np.stack(rolling_dip(X, lengths, np.asarray(windows, dtype=np.int64)))
+
+
+DIP_TIE_SHARE = 0.1
+"""Share of repeated values in a series above which the dip warns about ties."""
+
+
+def _tied_share(X, lengths) -> np.ndarray:
+    """Per row: the share of its values equal to an earlier one (0 for continuous data)."""
+    S = np.sort(np.where(np.arange(X.shape[1])[None, :] < lengths[:, None], X, np.nan), axis=1)
+    same = S[:, 1:] == S[:, :-1]  # NaN padding never compares equal
+    return same.sum(axis=1) / np.maximum(lengths, 1)
 
 
 _DIP_KEY = ("custom", _dip_both)

@@ -427,6 +427,7 @@ def potential_analysis(data, window=None, *, grid_size: int = 100, sigma: float 
         n_steps = _check_int(n_steps, "n_steps", 1)
         return _along(ts, X, lengths, along, n_steps, grid_size, sigma, bw_adjust, threshold, landscape, params)
     sizes = _window_list(0.5 if window is None else window)
+    ts.require_regular("rolling potential analysis (windows of a fixed number of points); along= does not need it")
     need = 2 * 8 * X.shape[0] * len(sizes) * X.shape[1] * grid_size  # density and potential, float64
     if landscape and need > LANDSCAPE_BYTES:
         raise InputError(f"the landscape of {X.shape[0]} series x {len(sizes)} window size(s) x {X.shape[1]} "

@@ -160,6 +160,15 @@ class SurrogateTestResult:
         self.p_value = statistic.copy(data=p).rename("p_value")
         self.p_value.attrs = {"description": "surrogate p-value", "alternative": json.dumps(alternative)}
         self.n_valid = statistic.copy(data=nvalid).rename("n_surrogates")
+        B = int(null_distribution.sizes["surrogate"])
+        short = (nvalid < B) & np.isfinite(p)
+        if short.any():
+            k = [labels[i] for i in sorted(set(np.nonzero(short)[0].tolist()))]
+            warnings.warn(
+                f"some surrogates gave no trend statistic (too few finite indicator values) and were left out: "
+                f"as few as {int(nvalid[short].min())} of {B} count for {k}; those p-values rest on fewer "
+                "surrogates (result.n_valid gives the count per series). A longer record or a smaller window "
+                "leaves more windows per surrogate.", EWSWarning, stacklevel=3)
 
     @property
     def pipeline(self):

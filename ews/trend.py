@@ -6,7 +6,12 @@ kendall   Kendall's tau-b of the indicator against time, O(m log m) (m = number 
 spearman  Spearman's rank correlation (Pearson correlation of the ranks, ties sharing their mean rank).
 ols       Least-squares slope of the indicator per unit time.
 
-Only finite values enter (the first w-1 points of a rolling indicator are NaN).
+Only finite values enter (the first w-1 points of a rolling indicator are NaN); fewer than two give NaN.
+A row whose finite values are all tied (a flat indicator: e.g. the number of potential wells never
+changes) has **no trend: tau_b = rho = 0** (the 0/0 of the formulas is taken as 0; the OLS slope is 0
+anyway). So a surrogate whose indicator stays flat counts as a surrogate without a trend instead of
+dropping out of the null distribution, which would bias the p-value towards the surrogates that do
+vary. (``ews.compat`` keeps R's NA for a flat indicator.)
 
 Ties
 ----

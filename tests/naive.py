@@ -118,7 +118,9 @@ def kendall_tau_b(y):
                 ties_y += 1
     n0 = n * (n - 1) / 2
     den = np.sqrt(n0 * (n0 - ties_y))
-    return (conc - disc) / den if den > 0 else np.nan
+    if n < 2:
+        return np.nan
+    return (conc - disc) / den if den > 0 else 0.0  # all tied: a flat series has no trend
 
 
 def spearman_rho(y):
@@ -130,6 +132,10 @@ def spearman_rho(y):
     rx = np.arange(1, len(y) + 1, dtype=float)
     ry = ry - ry.mean()
     rx = rx - rx.mean()
+    if len(y) < 2:
+        return np.nan
+    if not np.any(ry):
+        return 0.0  # all tied: a flat series has no trend
     return np.sum(rx * ry) / np.sqrt(np.sum(rx * rx) * np.sum(ry * ry))
 
 
@@ -169,3 +175,22 @@ def bimodality(v, adjusted=True):
     if adjusted:
         return (g1**2 + 1) / (g2 + 3 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
     return (g1**2 + 1) / (g2 + 3)
+
+
+def wells(v, grid_size=100, threshold=0.1, bw_adjust=1.0):
+    """Number of potential wells of a window by scipy: gaussian_kde on the padded grid, then
+    scipy.signal.peak_prominences against threshold * max density (the rule of ews.potential)."""
+    from scipy import signal, stats
+
+    v = np.asarray(v, dtype=float)
+    if _is_const(v):
+        return np.nan
+    sd = np.std(v, ddof=1)
+    q75, q25 = np.percentile(v, [75, 25])
+    s = min(sd, (q75 - q25) / 1.34) if q75 > q25 else sd
+    h = bw_adjust * 1.06 * s * len(v) ** -0.2
+    grid = np.linspace(v.min() - h, v.max() + h, grid_size)
+    p = stats.gaussian_kde(v, bw_method=h / sd)(grid)
+    peaks, _ = signal.find_peaks(p)  # interior maxima; the grid ends lie a bandwidth beyond the data
+    prom = signal.peak_prominences(p, peaks)[0]
+    return float(np.sum(prom >= threshold * p.max()))

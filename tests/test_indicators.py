@@ -357,8 +357,9 @@ def test_conditional_heteroskedasticity_indicator_is_ch_tests_r_squared(rng):
 
 
 def test_wells_indicator_matches_potential_analysis(rng):
-    """``wells`` through the registry counts what ews.potential.potential_analysis counts, per window, on
-    the state; two wells where the window straddles two levels, one on noise; bad parameters refused."""
+    """``wells`` through the registry counts what a scipy reference counts (gaussian_kde +
+    peak_prominences, tests/naive.py) and what ews.potential.potential_analysis reports, per window; two
+    wells where the window straddles two levels, one on noise; bad parameters refused."""
     from ews.potential import potential_analysis
 
     x = np.r_[rng.normal(0, 1, 300), rng.normal(0, 1, 300) + np.where(rng.random(300) < 0.5, 6.0, 0.0)]
@@ -366,6 +367,7 @@ def test_wells_indicator_matches_potential_analysis(rng):
     ref = potential_analysis(x, window=150, landscape=False)
     got = res.to_numpy("wells")
     np.testing.assert_array_equal(got, ref.n_wells.reshape(-1), strict=False)
+    np.testing.assert_array_equal(got, naive.rolling(x, 150, naive.wells))
     assert np.nanmax(got[:300]) == 1 and got[-1] == 2
     ref2 = potential_analysis(x, window=150, grid_size=50, threshold=0.2, landscape=False)
     np.testing.assert_array_equal(res.to_numpy("wells_grid_size50_threshold0p2"), ref2.n_wells.reshape(-1))
@@ -389,3 +391,19 @@ def test_wells_refuses_a_grid_that_cannot_fit_in_memory():
             call()
     with pytest.raises(ews.InputError, match="landscape=False"):
         potential_analysis(np.zeros((2000, 2000)) + np.arange(2000), window=100, grid_size=200)
+
+
+def test_dip_warns_on_tied_counts_and_a_flat_indicator_has_no_trend(rng):
+    """Counts (Poisson) make the dip reject unimodality in nearly every window: the dip warns about
+    ties. A flat indicator (the number of wells on noise) has Kendall tau 0, not NaN, so surrogates
+    whose indicator stays flat still count in the null distribution."""
+    X = rng.poisson(5, (4, 200)).astype(float)
+    with pytest.warns(ews.EWSWarning, match="tied values"):
+        I.compute(X, ["dip_pvalue"], window=100)
+    import warnings as _w
+
+    with _w.catch_warnings():
+        _w.simplefilter("error", ews.EWSWarning)
+        I.compute(rng.standard_normal((4, 200)), ["dip_pvalue"], window=100)  # continuous: no warning
+    res = ews.Pipeline(detrend="none", window=100, indicators=["wells"]).run(rng.standard_normal(400))
+    assert np.nanmax(res.to_numpy("wells")) == 1 and float(np.ravel(res.statistic_values)[0]) == 0.0

@@ -202,8 +202,8 @@ def kendall_row(y, rtol):
             d, ties = _kendall_counts(v, buf)
     n0 = m * (m - 1) / 2.0
     den = np.sqrt(n0 * (n0 - ties))
-    if den == 0.0:
-        return np.nan
+    if den == 0.0:  # every value tied (time has no ties): a flat indicator has no trend
+        return 0.0
     return (n0 - ties - 2.0 * d) / den
 
 
@@ -255,8 +255,8 @@ def spearman_row(y, rtol):
         sxy += dx * dy
         sxx += dx * dx
         syy += dy * dy
-    if syy == 0.0:
-        return np.nan
+    if syy == 0.0:  # every value tied: a flat indicator has no trend
+        return 0.0
     return sxy / np.sqrt(sxx * syy)
 
 

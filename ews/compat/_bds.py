@@ -52,7 +52,7 @@ import pandas as pd
 from .._errors import EWSWarning, InputError
 from .._random import seed_sequence
 from .._validate import check_bool, show
-from ..nonlinear._bds import bds_statistics, check_epsilon, check_max_dim, stage_seed
+from ..nonlinear import bds_statistics, check_epsilon, check_max_dim, stage_seed
 from ._arima import (_ar_check, _ma_invert, _rlog, arima_css, arima_like, arima_like_resid, getq0, invpartrans,
                      partrans, vmmin)
 from ._r import prepare

@@ -166,10 +166,16 @@ def _quirk_indicator(X: np.ndarray, indicator: str, w: int, n_windows: int, omw:
 
 
 def _kendall_rows(V: np.ndarray) -> np.ndarray:
+    """R's ``cor.test(1:nwin, v, method = "kendall")$estimate`` per row: NA for a flat indicator (ews's own
+    trend statistic gives 0 there)."""
     from .. import trend as _trend
 
     V = np.atleast_2d(V)
-    return _trend.statistic("kendall", np.arange(1, V.shape[1] + 1, dtype=float), V)
+    tau = _trend.statistic("kendall", np.arange(1, V.shape[1] + 1, dtype=float), V)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        flat = np.nanmax(V, axis=1) == np.nanmin(V, axis=1)
+    return np.where(flat, np.nan, tau)
 
 
 def _kendall_p(v: np.ndarray) -> float:

@@ -48,6 +48,7 @@ from ._potential import (  # R's livpotential_ews and movpotential_ews, re-expor
     movpotential_ews,
 )
 from ._qda import QDAEWSResult, qda_ews  # R's qda_ews (its three analyses returned)
+from ._surrogates_ews import _kendall_rows
 from ._surrogates_ews import (  # R's surrogates_ews and sensitivity_ews, re-exported
     SensitivityEWSResult,
     SurrogatesEWSResult,
@@ -152,7 +153,7 @@ def generic_ews(timeseries, winsize=50, detrending="no", bandwidth=None, span=No
         "returnrate": 1.0 / ar1, "densratio": densratio, "acf1": acf1,
     })
     idx = np.arange(1, len(table) + 1, dtype=np.float64)
-    taus = _trend.statistic("kendall", idx, table[_COLUMNS].to_numpy().T.copy())
+    taus = _kendall_rows(table[_COLUMNS].to_numpy().T.copy())  # R: NA for a flat indicator
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pvals = [_trend.textbook_pvalue("kendall", idx, table[c].to_numpy()) for c in _COLUMNS]

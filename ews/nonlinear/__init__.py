@@ -12,7 +12,7 @@
 Each returns a result holding arrays, with ``.table()`` (tidy) and ``.to_xarray()``; each row of the
 input is one series.
 """
-from ._bds import BDSResult, bds_test
+from ._bds import BDSResult, bds_statistics, bds_test, check_epsilon, check_max_dim, stage_seed
 from ._ch import ConditionalHeteroskedasticityResult, ch_test
 from ._ddj import DDJResult, ddj
 

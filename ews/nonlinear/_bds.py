@@ -397,6 +397,7 @@ def bds_test(data, *, on=STAGES, max_dim: int = 3, epsilon=(0.5, 0.75, 1.0), boo
     garch_order = _check_order(garch_order, "garch_order", p_min=1)
     root = seed_sequence(seed)
     ts = as_timeseries(data)
+    ts.require_regular("the BDS test (first differences and ARMA fits assume one time step)")
     X = ts.rows("residuals")
     lengths = ts.row_lengths()
     R, S, ne = X.shape[0], len(stages), len(eps_mult)

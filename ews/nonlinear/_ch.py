@@ -184,6 +184,7 @@ def ch_test(data, window=0.1, *, alpha: float = 0.1, max_order: int | None = Non
     if input not in ("residuals", "state"):
         raise InputError(f"input must be 'residuals' or 'state', got {show(input)}.")
     ts = as_timeseries(data)
+    ts.require_regular("the conditional-heteroskedasticity test (AR fits and windows of a fixed number of points)")
     lengths = ts.row_lengths()
     windows = resolve_windows(window, lengths, strict=np.size(lengths) == 1)
     mo = _max_orders(max_order, windows)
