@@ -661,3 +661,19 @@ def test_cli_debug_is_accepted_before_or_after_the_subcommand(tmp_path, monkeypa
     assert cli.main(["analyze", path]) == 1  # without it: one line, exit 1
     assert "--debug" in capsys.readouterr().err
     assert cli.main(["datasets", "--debug"]) == 0
+
+
+def test_issue8_tests_refuse_irregular_time_like_the_indicators():
+    """Windows of a fixed number of points, AR and ARMA fits assume one time step: ch_test, bds_test and
+    rolling potential analysis refuse an irregular axis (as the rolling indicators do); along= does not
+    need one."""
+    import ews
+
+    rng = np.random.default_rng(0)
+    ts = ews.TimeSeries(rng.normal(size=120), time=np.cumsum(rng.exponential(size=120)))
+    for call in (lambda: ews.nonlinear.ch_test(ts, window=30), lambda: ews.potential_analysis(ts, window=30),
+                 lambda: ews.nonlinear.bds_test(ts, boots=9), lambda: ews.indicators.compute(ts, ["dip"], 30)):
+        with pytest.raises(ews.InputError, match="equally spaced"):
+            call()
+    res = ews.potential_analysis(ts, along=np.linspace(0, 1, 120), n_steps=5)
+    assert res.n_wells.shape[-1] == 5
