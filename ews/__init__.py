@@ -40,3 +40,12 @@ def _attach_plots():
 
 
 _attach_plots()
+
+
+def __getattr__(name):
+    """``ews.plot`` is imported on first use (matplotlib stays out of ``import ews``)."""
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module("ews.plot")
+    raise AttributeError(f"module 'ews' has no attribute {name!r}")
