@@ -32,7 +32,10 @@ def _attach_plots():
     from .indicators import IndicatorResult
     from .likelihood import LikelihoodRatioTest
 
-    for cls, func_name in ((PipelineResult, "plot_pipeline"), (IndicatorResult, "plot_indicators"),
+    from .nonlinear import BDSResult, ConditionalHeteroskedasticityResult, DDJResult
+
+    for cls, func_name in ((ConditionalHeteroskedasticityResult, "plot_ch_test"), (DDJResult, "plot_ddj"),
+                           (BDSResult, "plot_bds"), (PipelineResult, "plot_pipeline"), (IndicatorResult, "plot_indicators"),
                            (TimeSeries, "plot_series"), (SurrogateTestResult, "plot_surrogate_test"),
                            (LikelihoodRatioTest, "plot_lr_test"),
                            (ROCResult, "plot_roc"), (PotentialResult, "plot_potential")):

@@ -139,3 +139,28 @@ def test_the_core_never_imports_matplotlib():
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_nonlinear_figures_show_the_results_data():
+    rng = np.random.default_rng(0)
+    n = 400
+    e = rng.standard_normal(n)
+    a = np.zeros(n)
+    for t in range(1, n):
+        a[t] = e[t] * np.sqrt(0.2 + 0.6 * a[t - 1] ** 2)
+    ch = ews.nonlinear.ch_test(a, window=100)
+    fig = ch.plot()
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), ch.r_squared, equal_nan=True)
+    np.testing.assert_allclose(fig.axes[0].lines[1].get_ydata(), ch.critical, equal_nan=True)
+    assert len(fig.axes[0].lines[2].get_xdata()) == int(ch.reject.sum())
+    ddj = ews.nonlinear.ddj(a, grid=50)
+    fig = ddj.plot()
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), ddj.drift.reshape(-1))
+    np.testing.assert_allclose(fig.axes[3].lines[0].get_xdata(), ddj.states.reshape(-1))
+    bds = ews.nonlinear.bds_test(a, boots=19, seed=1)
+    fig = bds.plot()
+    assert len(fig.axes) == 3
+    np.testing.assert_allclose(fig.axes[1].lines[0].get_ydata(), np.asarray(bds.statistic)[1, :, 0])
+    with pytest.raises(ews.InputError):
+        bds.plot(row=1)
+    _not_blank(fig)

@@ -20,6 +20,9 @@ function                   draws                                            ``.p
                            deviance, ROC curve
 ``plot_roc``               ROC curve with its AUC                           ``ROCResult``
 ``plot_potential``         potential landscape (position x state), wells    ``PotentialResult``
+``plot_ch_test``           rolling R² against its critical value, AR order  ``ch_test`` result
+``plot_ddj``               drift, diffusion, jumps, total variance vs state ``DDJResult``
+``plot_bds``               BDS statistic per stage against m, per ε         ``BDSResult``
 =========================  ===============================================  =============================
 """
 from __future__ import annotations
@@ -35,6 +38,9 @@ _WHERE = {
     "plot_lr_test": "._likelihood",
     "plot_roc": "._likelihood",
     "plot_potential": "._potential",
+    "plot_ch_test": "._nonlinear",
+    "plot_ddj": "._nonlinear",
+    "plot_bds": "._nonlinear",
 }
 
 __all__ = sorted(_WHERE)
