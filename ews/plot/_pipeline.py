@@ -135,7 +135,7 @@ def plot_indicators(result, rows=None, *, max_rows: int = 5):
             L = int(lengths[i])
             ax.plot(t[:L], Y[i, :L], color=PALETTE[(c if len(idx) > 1 else k) % len(PALETTE)], lw=1.2, label=name)
         ax.set_ylabel(lab.replace("_", " "))
-        if len(idx) > 1:
+        if len(idx) > 1 and k == 0:
             ax.legend(fontsize=7, frameon=False)
     axes[-1, 0].set_xlabel(_time_label(ts))
     return fig
