@@ -217,6 +217,7 @@ class Record:
     time_units: str
     units: str
     ages_bp: bool = False
+    label: str = ""
     id_column: str | None = None
     window: tuple | None = None
     transition: str = ""
@@ -233,7 +234,7 @@ RECORDS: dict[str, Record] = {r.name: r for r in (
            "NOAA WDC-Paleo contribution 2001-076 (deutnat.txt), via cboettig/warningsignals@d817c50",
            "NOAA/WDC-Paleo public data: cite the original reference", f"{_WS}/vostok_deuterium_petit1999.csv",
            "42e00bd06e9baaaab02c101fb0d320006ee644d76405a563d0aaabf63038d3c1", "ice_age_GT4_yrBP",
-           "deuterium_permil", "yr (negative: before present)", "permil", ages_bp=True,
+           "deuterium_permil", "yr (negative: before present)", "permil", ages_bp=True, label="δD",
            window=(-270000.0, -242000.0), transition="end of glaciation III (Dakos 2008 also: I 58.8-17, "
            "II 151-135, IV 385.3-334.1 kyr BP)"),
     Record("odp1218_caco3", "ODP Site 1218 carbonate content",
@@ -241,7 +242,7 @@ RECORDS: dict[str, Record] = {r.name: r for r in (
            "Nature 436:341-346", "NOAA paleo tripati2005 (caco3.txt), via cboettig/warningsignals@d817c50",
            "NOAA/WDC-Paleo public data: cite the original reference", f"{_WS}/caco3_tripati2005_odp1218.csv",
            "940f7b7a5be34f6739719a599b8cd0c64ef61639c2cb76e94b55e96e778bdc4b", "age_Myr_BP", "caco3_percent",
-           "Myr (negative: before present)", "percent", ages_bp=True, window=(-39.0, -34.0),
+           "Myr (negative: before present)", "percent", ages_bp=True, window=(-39.0, -34.0), label="CaCO3",
            transition="Eocene-Oligocene end of greenhouse Earth"),
     Record("cariaco_greyscale", "Cariaco Basin core PL07-56PC greyscale",
            "Hughen KA et al. (2000) Synchronous radiocarbon and climate shifts during the last deglaciation. "
@@ -249,21 +250,21 @@ RECORDS: dict[str, Record] = {r.name: r for r in (
            "cboettig/warningsignals@6376426", "NOAA/WDC-Paleo public data: cite the original reference",
            f"{_WS}/cariaco_pc56_greyscale_hughen2000.csv",
            "a442e8612c575934f1841bb611eed9e8f6da0761c1db1f7c59a3bd142ee95a90", "age_yrBP", "greyscale_0_255",
-           "yr (negative: before present)", "greyscale (0-255)", ages_bp=True,
+           "yr (negative: before present)", "greyscale (0-255)", ages_bp=True, label="greyscale",
            transition="end of the Younger Dryas, ~11.6 kyr BP (Dakos 2008's window is not recorded here)"),
     Record("gisp2_temperature", "GISP2 central Greenland temperature",
            "Alley RB (2000) The Younger Dryas cold interval as viewed from central Greenland. Quat Sci Rev "
            "19:213-226", "NOAA paleo (icecore temperature), via cboettig/warningsignals@b9a6ab4",
            "NOAA/WDC-Paleo public data: cite the original reference", f"{_WS}/gisp2_temperature_alley2000.csv",
            "2d1c1f7286f75a9de55060bc1e23e4bf4691fed456ebf5968ef451327759dde7", "age_kyrBP", "temperature_C",
-           "kyr (negative: before present)", "degC", ages_bp=True,
+           "kyr (negative: before present)", "degC", ages_bp=True, label="temperature",
            transition="Boelling-Alleroed warming, ~14.7 kyr BP (Dakos 2008's window is not recorded here)"),
     Record("odp658c_sst", "ODP Site 658C sea-surface temperature (warm season)",
            "deMenocal P et al. (2000) Abrupt onset and termination of the African Humid Period. Quat Sci Rev "
            "19:347-361", "NOAA paleo (NAfricaDesertification.txt), via cboettig/warningsignals@6f9f311",
            "NOAA/WDC-Paleo public data: cite the original reference", f"{_WS}/odp658c_sst_demenocal2000.csv",
            "437606df1b81d001729ee5d61e0cad1c6ec6c9bd8f0ff4360039670ee20d46c5", "cal_age_yrBP", "SST_warm_C",
-           "yr (negative: before present)", "degC", ages_bp=True,
+           "yr (negative: before present)", "degC", ages_bp=True, label="SST (warm season)",
            transition="North-African desertification, ~5.5 kyr BP",
            notes="Dakos 2008 analysed this core's terrigenous dust record; this file holds SST only."),
     Record("daphnia_deteriorating", "Daphnia magna in 30 deteriorating chemostats",
@@ -271,20 +272,20 @@ RECORDS: dict[str, Record] = {r.name: r for r in (
            "Nature 467:456-459", "cboettig/warningsignals@7ee8aa3 data/drake.rda (drake_deterior)",
            "GPL (>=2) R package data: cite the original reference", f"{_WS}/drake_griffen2010_daphnia_deteriorating_30reps.csv",
            "266c4ff8ba02e0aa9d15f9f623dafaf823c0643a7c7a36abc120befd52cbfa0e", "time_day", "daphnia_density",
-           "day", "density", id_column="chemostat", transition="collapse to extinction (food supply cut)",
+           "day", "density", label="Daphnia density", id_column="chemostat", transition="collapse to extinction (food supply cut)",
            notes="30 replicates (dim 'chemostat'); K9 has 15 points (ragged, NaN-padded)."),
     Record("glaciation_iii_bh", "Vostok deuterium, glaciation III window, detrended (Boettiger & Hastings 2012)",
            "Boettiger C, Hastings A (2012) Quantifying limits to detection of early warning for critical "
            "transitions. J R Soc Interface 9:2527-2539", "cboettig/earlywarning@ae00bfc1748f data/glaciation.rda",
            "BSD / CC0 (package)", f"{_EW}/glaciation_III_vostok_processed.csv",
            "7a21a922c5e9c5d907bec3d4d5a69539bb0641ac56e3910584f4f34e1811b76a", "time_yr_since_window_start",
-           "deuterium_detrended_permil", "yr since 269,926 yr BP", "permil",
+           "deuterium_detrended_permil", "yr since 269,926 yr BP", "permil", label="δD (detrended)",
            notes="As shipped: the 121st point repeats the 1st (an R ts() artefact); use 'vostok' for new work."),
     Record("ibm_critical", "Simulated birth-death population approaching a fold (Boettiger & Hastings 2012)",
            "Boettiger C, Hastings A (2012) J R Soc Interface 9:2527-2539", "cboettig/earlywarning@ae00bfc1748f "
            "data/ibms.rda", "BSD / CC0 (package)", f"{_EW}/ibm_critical.csv",
            "ad30559ed971cc2a00649ce71ccbe7882b99ee474d724777fd9fe2f3e3cdfa38", "time", "population", "time",
-           "individuals", transition="approach to a fold (not crossed in the record)"),
+           "individuals", label="population", transition="approach to a fold (not crossed in the record)"),
 )}
 
 
@@ -414,12 +415,12 @@ def fetch(name: str, *, window: bool = False):
 
         da = xr.DataArray(da_vals, dims=(rec.id_column, "time"),
                           coords={rec.id_column: [str(c) for c in wide.columns], "time": wide.index.to_numpy()},
-                          name=rec.value_column, attrs={"units": rec.units, **attrs})
+                          name=rec.label or rec.value_column, attrs={"units": rec.units, **attrs})
         lengths = np.isfinite(da_vals).sum(axis=1)
         ts = TimeSeries(da.fillna(0.0)).with_lengths(lengths) if (lengths < da_vals.shape[1]).any() else TimeSeries(da)
     else:
         series = df.groupby("_t")[rec.value_column].mean().sort_index()
-        ts = TimeSeries(series, name=rec.value_column, units=rec.units)
+        ts = TimeSeries(series, name=rec.label or rec.value_column, units=rec.units)
         ts._attrs.update(attrs)
     if window:
         if rec.window is None:
