@@ -417,7 +417,8 @@ def fetch(name: str, *, window: bool = False):
                           coords={rec.id_column: [str(c) for c in wide.columns], "time": wide.index.to_numpy()},
                           name=rec.label or rec.value_column, attrs={"units": rec.units, **attrs})
         lengths = np.isfinite(da_vals).sum(axis=1)
-        ts = TimeSeries(da.fillna(0.0)).with_lengths(lengths) if (lengths < da_vals.shape[1]).any() else TimeSeries(da)
+        ts = TimeSeries(da.fillna(0.0) if (lengths < da_vals.shape[1]).any() else da, name=da.name, units=rec.units)
+        ts = ts.with_lengths(lengths) if (lengths < da_vals.shape[1]).any() else ts
     else:
         series = df.groupby("_t")[rec.value_column].mean().sort_index()
         ts = TimeSeries(series, name=rec.label or rec.value_column, units=rec.units)
