@@ -48,6 +48,8 @@ wells         number of wells of the potential U = -(sigma^2/2) log p, p the Gau
               [min - h, max + h]: the maxima of p whose prominence is at least ``threshold`` x max p
               (Livina et al. 2010); see ``ews.potential.potential_analysis`` for positions, depths and
               the landscape
+permutation_entropy  -sum_k p_k log p_k / log m! over the window's ordinal patterns of order m (default 3),
+              delay d (default 1); ties rank by position (Bandt & Pompe 2002); O(1) per step
 conditional_heteroskedasticity  R^2 of the regression of the squared residuals of an AR(p) filter (OLS with
               intercept, p chosen by AIC up to min(floor(10 log10 w), floor(w/10))) on their own lag
               (Seekell et al. 2011); see ``ews.nonlinear.ch_test`` for the test against chi2_1(1-alpha)/(L-1)
@@ -222,6 +224,10 @@ def _validate_params(name, p):
         lag = p["lag"]
         if isinstance(lag, bool) or not isinstance(lag, (int, np.integer)) or lag < 1:
             raise InputError(f"lag must be a positive integer, got {lag!r}.")
+    if "order" in p and not (2 <= p["order"] <= 7):
+        raise InputError(f"order is the length of the ordinal patterns, from 2 to 7 (7! = 5040 patterns), got {p['order']!r}.")
+    if "delay" in p and p["delay"] < 1:
+        raise InputError(f"delay is a whole number of steps >= 1, got {p['delay']!r}.")
     if "grid_size" in p:
         _checks.check_grid_size(p["grid_size"])
     if "threshold" in p and not (0 <= p["threshold"] < 1):
@@ -331,6 +337,13 @@ def _wells(ts, windows, grid_size, threshold, bw_adjust, on_state):
     X = ts.rows("state" if on_state else "residuals")
     return rolling_wells(np.ascontiguousarray(X), ts.row_lengths(), np.ascontiguousarray(windows, dtype=np.int64),
                          int(grid_size), float(threshold), float(bw_adjust))
+
+
+def _perm_entropy(ts, windows, order, delay):
+    """Rolling normalised permutation entropy (n_rows, n)."""
+    from ._kernels.entropy import rolling_permutation_entropy
+
+    return rolling_permutation_entropy(ts.rows("residuals"), ts.row_lengths(), windows, order, delay)
 
 
 def _ch_r2(ts, windows, max_order):
@@ -459,6 +472,16 @@ def _builtin():
         finalize=lambda out, **p: out[("custom", _wells, *(p[k] for k in wells_keys))], min_window=3,
     ))
     register(IndicatorDef(
+        name="permutation_entropy", direction=-1,
+        summary="normalised permutation entropy of the window's ordinal patterns (falls as memory grows)",
+        formula="PE = -sum_k p_k log p_k / log m!, p_k the share of the w-(m-1)d ordinal patterns of order m, "
+                "delay d that are pattern k (ties rank by position)",
+        reference="Bandt & Pompe 2002, Phys Rev Lett 88:174102",
+        defaults={"order": 3, "delay": 1},
+        requests=lambda order, delay: [("custom", _perm_entropy, order, delay)],
+        finalize=lambda out, order, delay: out[("custom", _perm_entropy, order, delay)], min_window=4,
+    ))
+    register(IndicatorDef(
         name="conditional_heteroskedasticity", direction=+1,
         summary="R^2 of the squared AR(p) residuals on their lag (p by AIC): volatility clustering",
         formula="AR(p) by OLS with intercept, p <= min(floor(10 log10 w), floor(w/10)) chosen by AIC on a common "
@@ -534,6 +557,10 @@ def evaluate(ts: TimeSeries, inds: tuple[Indicator, ...], windows: np.ndarray,
         raise InputError(f"the window is {int(windows[active].min())} points; "
                          f"{[i.label for i in inds if i.definition.min_window == need]} need at least {need}.")
     for ind in inds:
+        kw = ind.kwargs
+        if "order" in kw and (active & (windows < (kw["order"] - 1) * kw["delay"] + 2)).any():
+            raise InputError(f"{ind.label} needs windows of at least (order - 1) delay + 2 = "
+                             f"{(kw['order'] - 1) * kw['delay'] + 2} points (two ordinal patterns).")
         if "lag" in ind.kwargs and (active & (windows < ind.kwargs["lag"] + 2)).any():
             raise InputError(f"{ind.label} needs windows of at least lag + 2 = {ind.kwargs['lag'] + 2} points.")
     values = compute_rows(ts, inds, windows)

@@ -194,3 +194,17 @@ def wells(v, grid_size=100, threshold=0.1, bw_adjust=1.0):
     peaks, _ = signal.find_peaks(p)  # interior maxima; the grid ends lie a bandwidth beyond the data
     prom = signal.peak_prominences(p, peaks)[0]
     return float(np.sum(prom >= threshold * p.max()))
+
+
+def permutation_entropy(v, order=3, delay=1):
+    """Normalised permutation entropy by counting stable-argsort patterns (Bandt & Pompe 2002)."""
+    import math
+
+    v = np.asarray(v, dtype=float)
+    n = len(v) - (order - 1) * delay
+    pats = {}
+    for t in range(n):
+        key = tuple(np.argsort(v[t: t + (order - 1) * delay + 1: delay], kind="stable"))
+        pats[key] = pats.get(key, 0) + 1
+    p = np.array(list(pats.values()), dtype=float) / n
+    return float(-np.sum(p * np.log(p)) / math.log(math.factorial(order)))

@@ -33,6 +33,8 @@ CASES = [
     ("density_ratio", lambda v: naive.density_ratio_ar1(v, 0.05, 0.5), None),
     (("density_ratio", {"low": 0.1, "high": 0.4}), lambda v: naive.density_ratio_ar1(v, 0.1, 0.4), None),
     ("bimodality", naive.bimodality, 1.0),
+    ("permutation_entropy", naive.permutation_entropy, 1.0),
+    (("permutation_entropy", {"order": 4, "delay": 2}), lambda v: naive.permutation_entropy(v, 4, 2), 1.0),
     (("bimodality", {"adjusted": False}), lambda v: naive.bimodality(v, adjusted=False), 1.0),
 ]
 
@@ -407,3 +409,20 @@ def test_dip_warns_on_tied_counts_and_a_flat_indicator_has_no_trend(rng):
         I.compute(rng.standard_normal((4, 200)), ["dip_pvalue"], window=100)  # continuous: no warning
     res = ews.Pipeline(detrend="none", window=100, indicators=["wells"]).run(rng.standard_normal(400))
     assert np.nanmax(res.to_numpy("wells")) == 1 and float(np.ravel(res.statistic_values)[0]) == 0.0
+
+
+def test_permutation_entropy_known_values(rng):
+    """1 for white noise (up to the estimate's bias with 5,000 patterns), 0 for a monotone series, lower
+    for a strongly autocorrelated AR(1) than for white noise; the window must hold two patterns."""
+    n = 5002
+    e = rng.standard_normal(n)
+    ar = np.zeros(n)
+    for t in range(1, n):
+        ar[t] = 0.9 * ar[t - 1] + e[t]
+    res = I.compute(np.vstack([e, np.arange(n, dtype=float), ar]), ["permutation_entropy"], window=n)
+    pe = res.to_numpy("permutation_entropy")[:, -1]
+    assert abs(pe[0] - 1.0) < 0.005 and pe[1] == 0.0 and pe[2] < pe[0] - 0.02
+    with pytest.raises(ews.InputError, match="two ordinal patterns"):
+        I.compute(e[:50], [("permutation_entropy", {"order": 5, "delay": 3})], window=12)
+    with pytest.raises(ews.InputError, match="order"):
+        I.compute(e[:50], [("permutation_entropy", {"order": 9})], window=30)

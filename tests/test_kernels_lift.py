@@ -10,10 +10,10 @@ import pytest
 
 import naive
 from ews import _kernels
-from ews._kernels import RowKernel, bds, chet, dip, potential, rolling, smooth, trend
+from ews._kernels import RowKernel, bds, chet, dip, entropy, potential, rolling, smooth, trend
 
 REPO = Path(__file__).resolve().parents[1]
-KERNEL_MODULES = (rolling, smooth, trend, dip, potential, chet, bds)
+KERNEL_MODULES = (rolling, smooth, trend, dip, potential, chet, bds, entropy)
 
 
 def row_kernels():
