@@ -3,7 +3,7 @@
 Run:  python benchmarks/bench_flicker.py [--rows 1000] [--n 1000] [--window 100] [--naive-rows 2]
 
 For each rolling indicator of issue 8 (``bimodality``, ``dip``, ``wells``,
-``conditional_heteroskedasticity``) it prints the wall time of ONE ``ews.indicators.compute`` call on
+``conditional_heteroskedasticity``) and ``permutation_entropy`` (issue 9) it prints the wall time of ONE ``ews.indicators.compute`` call on
 ``rows`` series x ``n`` points (window ``window`` points; kernels compiled or loaded from the cache
 before timing), and the time of the naive per-window loop that a user would write with the reference
 package (scipy / diptest / scipy KDE / statsmodels OLS) measured on ``naive-rows`` rows and scaled to
@@ -69,11 +69,24 @@ def _naive_ch(v):
     return np.corrcoef(e2[1:], e2[:-1])[0, 1] ** 2
 
 
+def _naive_pe(v, order=3):
+    import math
+
+    n = len(v) - order + 1
+    pats = {}
+    for t in range(n):
+        key = tuple(np.argsort(v[t: t + order], kind="stable"))
+        pats[key] = pats.get(key, 0) + 1
+    p = np.array(list(pats.values()), dtype=float) / n
+    return -np.sum(p * np.log(p)) / math.log(math.factorial(order))
+
+
 CASES = [
     ("bimodality", _naive_bimodality),
     ("dip", _naive_dip),
     ("wells", _naive_wells),
     ("conditional_heteroskedasticity", _naive_ch),
+    ("permutation_entropy", _naive_pe),
 ]
 
 
@@ -111,7 +124,8 @@ def main():
             print(f"| {name} | not registered | | |")
             continue
         t0 = time.perf_counter()
-        ews.indicators.compute(X[:2, :200], [name], window=50)  # compile / load the kernels
+        ews.indicators.compute(X[:2, :200], [name], window=50)  # compile / load the serial twin
+        ews.indicators.compute(X[:40, :1000], [name], window=a.window)  # ... and the parallel one (> 20,000 values)
         t_compile = time.perf_counter() - t0
         t0 = time.perf_counter()
         ews.indicators.compute(ts, [name], window=a.window)
